@@ -1,0 +1,99 @@
+"""The feature contract between extractors and metrics.
+
+An extractor turns images into named arrays of one *feature kind* and says exactly how (its
+fingerprint); metrics only ever see arrays. Every image gets a record, also when it fails: the
+status says why (``no-face``, ``unreadable``), so runs go on and diagnostics can count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+#: Feature kinds and what one record's arrays hold.
+FEATURE_KINDS: dict[str, str] = {
+    "face-embedding": "embedding (d,) float32, L2-normalised; bbox (4,), det_score () of the largest face",
+    "style-embedding": "embedding (d,) float32, L2-normalised",
+    "boxes": "boxes (k, 4) xyxy in [0, 1], scores (k,)",
+    "photometric": "stats (3,) float64: mean HSV saturation, mean max(R,G,B), grayscale std",
+}
+OK = "ok"
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """One image to extract from: ``key`` is unique in the run, ``sha256`` keys the feature cache."""
+
+    key: str
+    path: Path
+    sha256: str
+    dimension: str
+    prompt_id: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FeatureRecord:
+    """What an extractor says about one image: ``status`` is ``ok`` or the reason there are no arrays."""
+
+    status: str
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Everything that moves an extractor's numbers; two results compare only when these agree."""
+
+    extractor: str
+    feature: str
+    model_id: str | None = None
+    revision: str | None = None
+    weights_sha256: str | None = None
+    preprocessing: Mapping[str, Any] = field(default_factory=dict)
+    dtype: str = "float32"
+    code_version: str = "1"
+    smoke: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"extractor": self.extractor, "feature": self.feature, "model_id": self.model_id,
+                "revision": self.revision, "weights_sha256": self.weights_sha256,
+                "preprocessing": dict(self.preprocessing), "dtype": self.dtype,
+                "code_version": self.code_version, "smoke": self.smoke}
+
+    @property
+    def digest(self) -> str:
+        """Short stable hash of the fingerprint: part of every feature-cache key."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Extractor(ABC):
+    """Batched feature extraction for one feature kind. Subclasses set ``name`` and ``feature``."""
+
+    name: ClassVar[str]
+    feature: ClassVar[str]
+
+    @abstractmethod
+    def fingerprint(self) -> Fingerprint:
+        """How this extractor computes its features (weights hash, preprocessing, dtype)."""
+
+    @abstractmethod
+    def extract(self, items: Sequence[ImageItem]) -> list[FeatureRecord]:
+        """One record per item, in order, whatever goes wrong with any single image."""
+
+    @classmethod
+    def weights_status(cls) -> str:
+        """Short text for ``divgenbench models ls``."""
+        return "n/a"

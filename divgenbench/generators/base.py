@@ -1,0 +1,114 @@
+"""The generator adapter protocol: a batch of seeded requests in, one PIL image per request out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from PIL import Image
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """One image to make: ``seed`` comes from the protocol, so it never depends on batching."""
+
+    prompt_id: str
+    dimension: str
+    text: str
+    k: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Common knobs (CLI flags); ``None`` means the adapter's own default, recorded once resolved."""
+
+    batch_size: int = 1
+    dtype: str | None = None
+    num_inference_steps: int | None = None
+    guidance_scale: float | None = None
+    resolution: int | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ConfigError(f"--batch-size must be at least 1, got {self.batch_size}", "pass --batch-size 1 or more")
+        if self.resolution is not None and (self.resolution < 16 or self.resolution % 16):
+            raise ConfigError(f"--resolution {self.resolution} is not a positive multiple of 16",
+                              "pass e.g. --resolution 720")
+        if self.num_inference_steps is not None and self.num_inference_steps < 1:
+            raise ConfigError("--num-inference-steps must be at least 1", "pass e.g. --num-inference-steps 50")
+
+    def resolved(self, **defaults: Any) -> GenerationSettings:
+        """These settings with every ``None`` replaced by the adapter's default."""
+        values = asdict(self)
+        for key, value in defaults.items():
+            if values.get(key) is None:
+                values[key] = value
+        return GenerationSettings(**values)
+
+
+def parse_model_args(text: str | None) -> dict[str, str]:
+    """lm-eval-style ``key=value,key=value`` (values stay strings; adapters convert)."""
+    if not text:
+        return {}
+    args: dict[str, str] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--model-args item {part!r} is not key=value",
+                              "write --model-args key=value,key2=value2")
+        args[key.strip()] = value.strip()
+    return args
+
+
+class Generator(ABC):
+    """A text-to-image adapter. Subclasses set ``name`` (registry name) and implement ``generate``."""
+
+    name: ClassVar[str]
+    #: extractor set used when the user names none (the tiny model pairs with tiny extractors)
+    default_extractor_set: ClassVar[str] = "default"
+    #: results of a smoke model are never ranked
+    smoke: ClassVar[bool] = False
+    #: model args this adapter accepts (for --model-args validation and --help)
+    model_arg_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
+        model_args = dict(model_args or {})
+        unknown = sorted(set(model_args) - set(self.model_arg_names))
+        if unknown:
+            raise ConfigError(f"model {self.name!r} does not take --model-args {', '.join(unknown)}",
+                              f"it takes: {', '.join(self.model_arg_names) or 'none'}")
+        self.settings = settings
+        self.model_args = model_args
+
+    @abstractmethod
+    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
+        """One RGB image per request, in order; image i depends only on request i."""
+
+    @classmethod
+    def weights_status(cls) -> str:
+        """Short text for ``divgenbench models ls``: whether the weights are on disk."""
+        return "n/a"
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance for the results file: adapter, hub id, revision, effective settings and args."""
+        return {"name": self.name, "adapter": f"{type(self).__module__}:{type(self).__qualname__}",
+                "args": dict(self.model_args), "settings": asdict(self.settings), "smoke": self.smoke}
+
+
+@dataclass
+class GeneratedImage:
+    """Record of one finished image (the journal and samples.jsonl hold these)."""
+
+    prompt_id: str
+    dimension: str
+    k: int
+    seed: int
+    path: str
+    sha256: str
+    extra: dict = field(default_factory=dict)

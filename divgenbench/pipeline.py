@@ -1,0 +1,201 @@
+"""``evaluate``: prompts → generate → extract → score → results, resumable from the run directory.
+
+One entry function returning one typed result; writing the terminal table and the report are
+separate layers (cli, report) that consume it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from .environment import environment, toolkit
+from .extractors import EXTRACTORS, ImageItem, extractor_for
+from .extractors.base import Extractor, FeatureRecord
+from .generators import GENERATORS, GenerationSettings
+from .generators.base import GeneratedImage
+from .generators.runner import collect_samples, generate_images, pending_requests, plan_requests, write_samples
+from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
+from .prompts import load_prompts
+from .prompts.bank import PromptBank
+from .protocol import DIMENSIONS, get_protocol
+from .results.models import (
+    Diagnostics,
+    ExtractorInfo,
+    Interval,
+    ModelInfo,
+    PromptBankInfo,
+    ProtocolInfo,
+    Results,
+    ScoreValue,
+    SkippedImage,
+)
+from .rundir import RunDir, atomic_write_bytes
+
+EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    model: str = "tiny-flux"
+    output: Path = Path("runs/tiny-flux")
+    model_args: dict[str, str] = field(default_factory=dict)
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    protocol: str = "divgenbench-v1"
+    limit: int | None = None
+    prompts_source: str = "bundled"
+    extractor_set: str | None = None  # None: the generator's default set
+    extractor_overrides: dict[str, str] = field(default_factory=dict)
+    scores: tuple[str, ...] | None = None  # None: all registered scores
+    resamples: int = 1000
+    bootstrap_seed: int = 0
+
+    def run_identity(self, bank: PromptBank) -> dict:
+        """What must not change between a run and its resumption (batch size may)."""
+        settings = asdict(self.settings)
+        settings.pop("batch_size")
+        return {"model": self.model, "model_args": self.model_args, "settings": settings,
+                "protocol": self.protocol, "limit": self.limit, "prompt_bank_sha256": bank.sha256}
+
+
+class Reporter:
+    """Rich progress bars (or silence) for the long steps."""
+
+    def __init__(self, console: Console | None = None, quiet: bool = False):
+        self.console = console or Console(stderr=True)
+        self.quiet = quiet
+
+    @contextmanager
+    def task(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn())
+        with Progress(*columns, console=self.console, disable=self.quiet or total == 0) as progress:
+            task_id = progress.add_task(description, total=total)
+            yield lambda n: progress.advance(task_id, n)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            self.console.print(message)
+
+
+def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
+    prompts = bank.by_id()
+    by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
+    for s in samples:
+        by_dimension[s.dimension].append(ImageItem(f"{s.prompt_id}_{s.k}", run.root / s.path, s.sha256, s.dimension,
+                                                   s.prompt_id, prompts[s.prompt_id].attributes))
+    return by_dimension
+
+
+def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None]) -> list[FeatureRecord]:
+    records: list[FeatureRecord] = []
+    for start in range(0, len(items), EXTRACT_CHUNK):
+        chunk = items[start:start + EXTRACT_CHUNK]
+        records.extend(extractor.extract(chunk))
+        advance(len(chunk))
+    return records
+
+
+def _score_value(outcome: ScoreOutcome) -> ScoreValue:
+    interval = None
+    if outcome.interval is not None:
+        i = outcome.interval
+        interval = Interval(low=i.low, high=i.high, confidence=i.confidence, resamples=i.resamples, seed=i.seed)
+    return ScoreValue(name=outcome.info.name, dimension=outcome.info.dimension, value=outcome.value,
+                      interval=interval, n=outcome.n, direction=outcome.info.direction,
+                      status=outcome.status, reason=outcome.reason)
+
+
+def _not_computed(key: str, reason: str) -> ScoreValue:
+    info = SCORES.get(key)().info
+    return ScoreValue(name=info.name, dimension=info.dimension, direction=info.direction, status="not-computed",
+                      reason=reason)
+
+
+def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
+    """Run (or resume) one evaluation and write ``results.json`` plus its sidecars."""
+    reporter = reporter or Reporter(quiet=True)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    protocol = get_protocol(config.protocol)
+    generator_cls = GENERATORS.get(config.model)
+    score_keys = list(config.scores or SCORES.names())
+    for key in score_keys:
+        SCORES.target(key)  # unknown names fail before any work
+    bank = load_prompts(config.prompts_source)
+    run = RunDir(config.output)
+    run.prepare()
+    run.check_config(config.run_identity(bank))
+    run.remove_stale_temporaries()
+
+    requests = plan_requests(bank, protocol, config.limit)
+    todo = pending_requests(run, requests)
+    generator = None
+    if todo:
+        t0 = time.perf_counter()
+        generator = generator_cls(config.settings, config.model_args)
+        timings["load_model_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with reporter.task(f"generating with {config.model}", len(todo)) as advance:
+            generate_images(generator, todo, run, config.settings.batch_size, advance)
+        timings["generate_s"] = time.perf_counter() - t0
+    else:
+        reporter.note(f"all {len(requests)} images already in {run.root}: nothing to generate")
+    samples, missing = collect_samples(run, requests)
+    write_samples(run, samples)
+    items = _items(samples, bank, run)
+
+    extractor_set = config.extractor_set or generator_cls.default_extractor_set
+    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed)
+    scores: dict[str, ScoreValue] = {}
+    extractors: dict[str, ExtractorInfo] = {}
+    diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
+    diagnostics.skipped_images += [SkippedImage(key=f"{r.prompt_id}_{r.k}", reason="missing") for r in missing]
+    for key in score_keys:
+        score = SCORES.get(key)()
+        name = extractor_for(score.feature, extractor_set, config.extractor_overrides)
+        if name is None:
+            scores[key] = _not_computed(key, f"no {score.feature} extractor in set {extractor_set!r} yet")
+            continue
+        extractor = EXTRACTORS.get(name)()
+        fingerprint = extractor.fingerprint()
+        extractors[score.feature] = ExtractorInfo(**fingerprint.to_dict())
+        t0 = time.perf_counter()
+        with reporter.task(f"{name} features ({score.dimension})", len(items[score.dimension])) as advance:
+            records = extract_features(extractor, items[score.dimension], advance)
+        timings[f"extract_{score.feature}_s"] = time.perf_counter() - t0
+        diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
+                                       for item, r in zip(items[score.dimension], records) if not r.ok]
+        outcome = score.compute(FeatureTable(items[score.dimension], records), context)
+        scores[key] = _score_value(outcome)
+        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group"):
+            if field_name in outcome.diagnostics:
+                setattr(diagnostics, field_name, outcome.diagnostics[field_name])
+
+    smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
+    described = (generator.describe() if generator else {"name": config.model, "adapter": generator_cls.__module__,
+                                                         "args": config.model_args, "smoke": generator_cls.smoke})
+    model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
+                      hub_id=described.get("hub_id"), revision=described.get("revision"),
+                      settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,
+                      extra={k: v for k, v in described.items()
+                             if k not in {"name", "adapter", "args", "hub_id", "revision", "settings", "smoke"}})
+    timings["total_s"] = time.perf_counter() - started
+    results = Results(
+        toolkit=toolkit(), smoke=smoke, model=model,
+        protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
+                              prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
+                              limit=config.limit, choices=protocol.to_dict()),
+        prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
+        extractors=extractors, scores=scores, diagnostics=diagnostics, environment=environment(),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        sidecars={"samples": run.relative(run.samples_path)},
+    )
+    atomic_write_bytes(run.results_path, (results.model_dump_json(indent=2) + "\n").encode())
+    return results

@@ -1,0 +1,88 @@
+"""Generation protocols (SPEC §3): how many images per prompt, which prompts, and each image's seed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from .errors import ConfigError
+
+DIMENSIONS: tuple[str, ...] = ("id", "style", "layout", "tonal")
+PROMPTS_PER_DIMENSION = 800
+
+T = TypeVar("T")
+
+
+def image_seed(protocol: str, prompt_id: str, k: int) -> int:
+    """Seed of image ``k`` of ``prompt_id``: never depends on batch size, shard, rank or order.
+
+    [choice, SPEC §3] first 8 bytes of sha256(f"{protocol}:{prompt_id}:{k}") read as a *big-endian*
+    unsigned integer, modulo 2**31.
+    """
+    digest = hashlib.sha256(f"{protocol}:{prompt_id}:{k}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % (2**31)
+
+
+def evenly_spaced(items: Sequence[T], count: int | None) -> list[T]:
+    """``count`` items spread evenly over ``items`` (indices floor(i·n/count)).
+
+    The bank is ordered by category (cell, style, class, keyword), so an evenly spaced subset stays
+    balanced: this is how both the ``quick`` protocol and ``--limit`` choose prompts.
+    """
+    n = len(items)
+    if count is None or count >= n:
+        return list(items)
+    if count < 1:
+        raise ConfigError(f"prompt count must be at least 1, got {count}", "pass --limit 1 or more")
+    return [items[(i * n) // count] for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A named generation protocol; its name is part of every seed and of every results file."""
+
+    name: str
+    images_per_prompt: Mapping[str, int]
+    prompts_per_dimension: int | None = None  # None: all 800
+    description: str = ""
+    choices: Mapping[str, object] = field(default_factory=dict)
+
+    def seed(self, prompt_id: str, k: int) -> int:
+        return image_seed(self.name, prompt_id, k)
+
+    def count_for(self, dimension: str) -> int:
+        return self.images_per_prompt[dimension]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "images_per_prompt": dict(self.images_per_prompt),
+            "prompts_per_dimension": self.prompts_per_dimension or PROMPTS_PER_DIMENSION,
+            "seed_rule": "sha256(f'{protocol}:{prompt_id}:{k}')[:8] big-endian mod 2**31",
+            "prompt_selection": "evenly spaced: indices floor(i*800/count)",
+            **dict(self.choices),
+        }
+
+
+def _counts(id_: int, style: int, layout: int, tonal: int) -> Mapping[str, int]:
+    return MappingProxyType({"id": id_, "style": style, "layout": layout, "tonal": tonal})
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        Protocol("divgenbench-v1", _counts(1, 1, 4, 1), None, "the benchmark: 5,600 images"),
+        Protocol("quick", _counts(1, 1, 4, 1), 100, "100 prompts per dimension, for checks during training"),
+        Protocol("full-4", _counts(4, 4, 4, 4), None, "4 images per prompt everywhere: 12,800 images"),
+    )
+}
+DEFAULT_PROTOCOL = "divgenbench-v1"
+
+
+def get_protocol(name: str) -> Protocol:
+    if name not in PROTOCOLS:
+        raise ConfigError(f"unknown protocol {name!r}", f"choose one of: {', '.join(PROTOCOLS)}")
+    return PROTOCOLS[name]

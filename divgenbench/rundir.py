@@ -1,0 +1,131 @@
+"""Where everything of one run lives; the only place that assembles run paths.
+
+RUN/ images/{dimension}/{prompt_id}_{k}.png   written atomically, never overwritten
+     journal/{writer}.jsonl                      append-only generation records, one file per process
+     samples.jsonl                               consolidated per-image records (rewritten atomically)
+     features/                                   cached features for this run (see extractors.cache)
+     run.json                                    the run's configuration, checked on resume
+     results.json, report.html
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, DataError
+
+TMP_PREFIX = ".tmp-"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_json(path: Path, obj: object) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
+
+
+@dataclass(frozen=True)
+class RunDir:
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
+    # --- paths -----------------------------------------------------------------------------------
+    def image_path(self, dimension: str, prompt_id: str, k: int) -> Path:
+        return self.root / "images" / dimension / f"{prompt_id}_{k}.png"
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.root / "journal"
+
+    @property
+    def samples_path(self) -> Path:
+        return self.root / "samples.jsonl"
+
+    @property
+    def features_dir(self) -> Path:
+        return self.root / "features"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "run.json"
+
+    @property
+    def results_path(self) -> Path:
+        return self.root / "results.json"
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / "report.html"
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Create the folders; say clearly when the output directory cannot be written."""
+        try:
+            (self.root / "images").mkdir(parents=True, exist_ok=True)
+            self.journal_dir.mkdir(exist_ok=True)
+            probe = self.root / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(f"output directory {self.root} is not writable ({exc.strerror or exc})",
+                              "pass --output to a folder you can write") from exc
+
+    def remove_stale_temporaries(self) -> int:
+        """Delete half-written files a killed process left behind (never a finished image)."""
+        removed = 0
+        for tmp in (self.root / "images").rglob(f"{TMP_PREFIX}*"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def check_config(self, config: dict) -> None:
+        """Refuse to continue a run made with other settings (it would mix two models' images)."""
+        if self.config_path.exists():
+            try:
+                previous = json.loads(self.config_path.read_text())
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{self.config_path} is corrupt", "delete it to start the run afresh") from exc
+            changed = sorted(k for k in set(previous) | set(config) if previous.get(k) != config.get(k))
+            if changed:
+                raise ConfigError(
+                    f"{self.root} holds a run with other settings ({', '.join(changed)} differ)",
+                    "use another --output, or the same settings to resume")
+        else:
+            atomic_write_json(self.config_path, config)
+
+    # --- journal ---------------------------------------------------------------------------------
+    def journal_writer_path(self, writer: str | None = None) -> Path:
+        writer = writer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        return self.journal_dir / f"{writer}.jsonl"
+
+    def journal_records(self) -> Iterator[dict]:
+        """Every complete journal line; a line cut by a kill is skipped (its image is re-hashed)."""
+        if not self.journal_dir.exists():
+            return
+        for path in sorted(self.journal_dir.glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(record, dict) and "prompt_id" in record:
+                    yield record
