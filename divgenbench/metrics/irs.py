@@ -100,13 +100,13 @@ class RetrievalReference:
         return int(most_likely_support(np.unique(nearest).size, nearest.size, self.size))
 
 
-def _as_reference(train: ArrayLike | RetrievalReference) -> RetrievalReference:
+def as_reference(train: ArrayLike | RetrievalReference) -> RetrievalReference:
     return train if isinstance(train, RetrievalReference) else RetrievalReference(train)
 
 
 def image_retrieval_score(train: ArrayLike | RetrievalReference, query: ArrayLike) -> float:
     """IRS∞ of a query set against training features: s*/N_train."""
-    reference = _as_reference(train)
+    reference = as_reference(train)
     return reference.irs_support(reference.nearest(query)) / reference.size
 
 
@@ -122,7 +122,7 @@ def artistic_style_coverage(
     train: ArrayLike | RetrievalReference, test: ArrayLike, synth: ArrayLike, seed: int = SUBSAMPLE_SEED
 ) -> float:
     """ASC = IRS∞(synth)/IRS∞(test); synth is first subsampled to |test| (seed 42) when larger."""
-    reference = _as_reference(train)
+    reference = as_reference(train)
     test_support, _, synth_nearest = _style_queries(reference, test, synth, seed)
     return reference.irs_support(synth_nearest) / test_support
 
@@ -140,7 +140,7 @@ def asc_statistic(
     contributes its images once: repeating an image adds no retrieval evidence, while counting it as a fresh
     query would inflate n without k and bias every resample's IRS∞ far below the point value.
     """
-    reference = _as_reference(train)
+    reference = as_reference(train)
     test_support, kept, nearest = _style_queries(reference, test, synth, seed)
     n_synth = as_finite_2d("synth", synth).shape[0]
     full_index, n_prompts = as_prompt_index("prompt_index", prompt_index, n_synth)
