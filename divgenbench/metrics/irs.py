@@ -53,12 +53,11 @@ def most_likely_support(distinct_hits: ArrayLike, queries: ArrayLike, n_train: i
         raise ValueError("need 1 <= k <= n and k <= n_train for the occupancy likelihood")
     low, high = k.copy(), np.full_like(k, n_train)
     searching = k < n
-    while (searching & (low < high)).any():
+    while (active := searching & (low < high)).any():
         mid = (low + high) // 2
-        log_ratio = np.log1p(k / (mid + 1.0 - k)) - n * np.log1p(1.0 / mid)
-        past_mode = log_ratio <= 0
-        high = np.where(searching & past_mode, mid, high)
-        low = np.where(searching & ~past_mode, mid + 1, low)
+        past_mode = np.log1p(k / (mid + 1.0 - k)) - n * np.log1p(1.0 / mid) <= 0
+        high = np.where(active & past_mode, mid, high)
+        low = np.where(active & ~past_mode, mid + 1, low)
     return np.where(searching, low, n_train)
 
 
