@@ -78,10 +78,10 @@ def sdi_statistic(per_prompt_values: ArrayLike) -> PromptStatistic:
 def count_accuracy(detected_counts: ArrayLike, requested_counts: ArrayLike) -> float:
     """Share of Layout images whose detected object count equals the count the prompt asked for."""
     detected, requested = np.asarray(detected_counts), np.asarray(requested_counts)
-    for name, counts in (("detected_counts", detected), ("requested_counts", requested)):
-        if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or (counts < 0).any():
-            raise ValueError(f"{name} must be a 1-D array of non-negative integers")
     check_same_length("detected_counts", detected.size, "requested_counts", requested.size)
     if detected.size == 0:
         raise ValueError("detected_counts is empty; count accuracy needs at least one image")
+    for name, counts in (("detected_counts", detected), ("requested_counts", requested)):
+        if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or (counts < 0).any():
+            raise ValueError(f"{name} must be a 1-D array of non-negative integers")
     return float(np.mean(detected == requested))
