@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .environment import environment, toolkit
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
+from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
 from .generators.base import GeneratedImage
 from .generators.runner import collect_samples, generate_images, pending_requests, plan_requests, write_samples
@@ -128,6 +129,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
     score_keys = list(config.scores or SCORES.names())
     for key in score_keys:
         SCORES.target(key)  # unknown names fail before any work
+    score_keys.sort(key=lambda k: DIMENSIONS.index(SCORES.get(k)().dimension))
     bank = load_prompts(config.prompts_source)
     run = RunDir(config.output)
     run.prepare()
@@ -170,6 +172,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
         with reporter.task(f"{name} features ({score.dimension})", len(items[score.dimension])) as advance:
             records = extract_features(extractor, items[score.dimension], advance)
         timings[f"extract_{score.feature}_s"] = time.perf_counter() - t0
+        save_feature_sidecar(run, fingerprint, items[score.dimension], records)
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
                                        for item, r in zip(items[score.dimension], records) if not r.ok]
         outcome = score.compute(FeatureTable(items[score.dimension], records), context)
@@ -195,7 +198,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
         extractors=extractors, scores=scores, diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},
-        sidecars={"samples": run.relative(run.samples_path)},
+        sidecars={"samples": run.relative(run.samples_path), "features": run.relative(run.features_dir)},
     )
     atomic_write_bytes(run.results_path, (results.model_dump_json(indent=2) + "\n").encode())
     return results

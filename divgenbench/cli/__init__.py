@@ -1,0 +1,40 @@
+"""The ``divgenbench`` command: thin typer layers over the library; no logic lives here.
+
+Each command group is one module; errors a user can fix become one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from ..errors import DivGenBenchError
+from . import evaluate, models, prompts
+
+app = typer.Typer(
+    name="divgenbench",
+    help="Measure how diverse a text-to-image model's outputs are (IDS ↓, ASC ↑, SDI ↑, PVS ↑).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
+app.add_typer(prompts.app, name="prompts")
+app.add_typer(models.app, name="models")
+
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        app()
+    except DivGenBenchError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished images are kept; run the same command again to resume")
+        sys.exit(130)

@@ -1,0 +1,72 @@
+"""``divgenbench eval``: generate, extract, score and write results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import ConfigError
+from ..generators import GenerationSettings, parse_model_args
+from ..pipeline import EvalConfig, Reporter, evaluate
+from ..protocol import DEFAULT_PROTOCOL
+from ..results.models import Results
+
+console = Console()
+
+
+def eval_command(
+    model: Annotated[str, typer.Option(help="Registered generator (see `divgenbench models ls`), e.g. tiny-flux, flux-dev, flux-d2align.")] = "tiny-flux",
+    model_args: Annotated[Optional[str], typer.Option("--model-args", help="Adapter arguments key=value,key=value (e.g. checkpoint=PATH).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run directory (default runs/<model>); an existing run resumes.")] = None,
+    protocol: Annotated[str, typer.Option(help="divgenbench-v1 (5,600 images), quick (100 prompts/dimension) or full-4.")] = DEFAULT_PROTOCOL,
+    limit: Annotated[Optional[int], typer.Option(help="Only K evenly spaced prompts per dimension (a smoke check, never ranked).")] = None,
+    prompts_source: Annotated[str, typer.Option("--prompts-source", help="bundled | hub:<dataset>[@revision] | <folder>.")] = "bundled",
+    batch_size: Annotated[int, typer.Option(help="Images per generator call; images are identical at any batch size.")] = 1,
+    dtype: Annotated[Optional[str], typer.Option(help="Generator dtype, e.g. bfloat16 (adapter default when omitted).")] = None,
+    num_inference_steps: Annotated[Optional[int], typer.Option(help="Sampling steps (FLUX.1-dev default 50).")] = None,
+    guidance_scale: Annotated[Optional[float], typer.Option(help="Guidance scale (FLUX.1-dev default 3.5).")] = None,
+    resolution: Annotated[Optional[int], typer.Option(help="Square image size (FLUX.1-dev default 720).")] = None,
+    device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
+    extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Generate the protocol's images, extract features, score IDS/ASC/SDI/PVS and write results.json.
+
+    Example: divgenbench eval --model tiny-flux --limit 4
+    """
+    if limit is not None and limit < 1:
+        raise ConfigError(f"--limit must be a positive number of prompts per dimension, got {limit}",
+                          "pass e.g. --limit 4, or omit it for the whole protocol")
+    if resamples < 1:
+        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
+    config = EvalConfig(
+        model=model, output=output or Path("runs") / model, model_args=parse_model_args(model_args),
+        settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
+                                    guidance_scale=guidance_scale, resolution=resolution, device=device),
+        protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
+        resamples=resamples)
+    results = evaluate(config, Reporter(quiet=quiet))
+    console.print(score_table(results))
+    console.print(f"results: {config.output / 'results.json'}")
+
+
+def score_table(results: Results) -> Table:
+    title = f"DivGenBench · {results.model.name} · {results.protocol.name}"
+    if results.protocol.limit:
+        title += f" (limit {results.protocol.limit})"
+    if results.smoke:
+        title += " · SMOKE (tiny models, not comparable)"
+    table = Table(title=title)
+    for column in ("score", "value", "95% CI", "n", "better", "status"):
+        table.add_column(column, justify="right" if column in {"value", "95% CI", "n"} else "left")
+    for score in results.scores.values():
+        value = f"{score.value:.3f}" if score.value is not None else "—"
+        ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
+        status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
+        table.add_row(score.name, value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher", status)
+    return table
