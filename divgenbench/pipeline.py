@@ -6,7 +6,9 @@ separate layers (cli, report) that consume it.
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -16,8 +18,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .environment import environment, toolkit
+from .errors import DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
+from .extractors.cache import FeatureCache, import_run_sidecars
 from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
 from .generators.base import GeneratedImage
@@ -94,13 +98,27 @@ def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> 
     return by_dimension
 
 
-def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None]) -> list[FeatureRecord]:
-    records: list[FeatureRecord] = []
-    for start in range(0, len(items), EXTRACT_CHUNK):
-        chunk = items[start:start + EXTRACT_CHUNK]
-        records.extend(extractor.extract(chunk))
-        advance(len(chunk))
-    return records
+def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
+                     cache: FeatureCache | None = None) -> list[FeatureRecord]:
+    """Records for ``items`` in order, through the content-addressed feature cache.
+
+    Cached images never reach the extractor (which opens its model only on its first ``extract``), each
+    distinct image is extracted once even when several items share it, and new records are cached chunk
+    by chunk so an interrupted extraction resumes where it stopped.
+    """
+    cache = cache or FeatureCache()
+    fingerprint = extractor.fingerprint()
+    by_sha = cache.get_many(fingerprint, {item.sha256 for item in items})
+    advance(sum(item.sha256 in by_sha for item in items))
+    todo = list({item.sha256: item for item in items if item.sha256 not in by_sha}.values())
+    counts = Counter(item.sha256 for item in items)
+    for start in range(0, len(todo), EXTRACT_CHUNK):
+        chunk = todo[start:start + EXTRACT_CHUNK]
+        fresh = dict(zip((item.sha256 for item in chunk), extractor.extract(chunk), strict=True))
+        cache.put_many(fingerprint, fresh)
+        by_sha.update(fresh)
+        advance(sum(counts[sha] for sha in fresh))
+    return [by_sha[item.sha256] for item in items]
 
 
 def _score_value(outcome: ScoreOutcome) -> ScoreValue:
@@ -202,3 +220,56 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
     )
     atomic_write_bytes(run.results_path, (results.model_dump_json(indent=2) + "\n").encode())
     return results
+
+
+def score(run_dir: Path, *, extractor_set: str | None = None, extractor_overrides: dict[str, str] | None = None,
+          resamples: int | None = None, reporter: Reporter | None = None) -> Results:
+    """Re-score a finished run from its ``run.json``: no generation, features from the cache.
+
+    The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
+    on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
+    bootstrap settings too. Missing images are an error here: ``score`` never generates.
+    """
+    run = RunDir(run_dir)
+    try:
+        identity = json.loads(run.config_path.read_text())
+        settings = GenerationSettings(**identity["settings"])
+        model, protocol_name = identity["model"], identity["protocol"]
+    except FileNotFoundError as exc:
+        raise DataError(f"{run.root} is not a run directory (no run.json)",
+                        "pass the --output folder of a `divgenbench eval` run") from exc
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise DataError(f"{run.config_path} is corrupt ({exc})", "re-run `divgenbench eval` into a new folder") from exc
+    previous = None
+    if run.results_path.exists():
+        try:
+            previous = Results.model_validate_json(run.results_path.read_text())
+        except ValueError as exc:
+            raise DataError(f"{run.results_path} is not a valid results file ({exc.__class__.__name__})",
+                            "delete it and score again (extractors then default to the model's set)") from exc
+    intervals = [s.interval for s in previous.scores.values() if s.interval] if previous else []
+    overrides = {feature: info.extractor for feature, info in previous.extractors.items()} if previous else {}
+    if extractor_set is not None:
+        overrides = {}  # a named set replaces the previous choice
+    overrides.update(extractor_overrides or {})
+    config = EvalConfig(
+        model=model, output=run.root, model_args=identity.get("model_args", {}), settings=settings,
+        protocol=protocol_name, limit=identity.get("limit"),
+        prompts_source=_prompts_source(previous.prompt_bank.source if previous else "bundled"),
+        extractor_set=extractor_set,
+        extractor_overrides=overrides,
+        resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
+        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed)
+    bank = load_prompts(config.prompts_source)
+    pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
+    if pending:
+        raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
+                        "run `divgenbench eval` with the run's settings to generate them; `score` never generates")
+    import_run_sidecars(run)
+    return evaluate(config, reporter)
+
+
+def _prompts_source(recorded: str) -> str:
+    """The --prompts-source that reloads a recorded bank ('bundled:v1' → 'bundled'); run.json's bank hash
+    still guards against a different bank."""
+    return recorded if Path(recorded).is_dir() else "bundled"

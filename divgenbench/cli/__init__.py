@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import evaluate, models, prompts
+from . import cache, evaluate, models, prompts, score
 
 app = typer.Typer(
     name="divgenbench",
@@ -24,6 +24,8 @@ app = typer.Typer(
 app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
+app.command("score", help=score.score_command.__doc__)(score.score_command)
+app.add_typer(cache.app, name="cache")
 
 err_console = Console(stderr=True)
 

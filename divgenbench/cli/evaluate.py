@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import ConfigError
+from ..extractors import EXTRACTORS
 from ..generators import GenerationSettings, parse_model_args
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
@@ -32,6 +33,7 @@ def eval_command(
     resolution: Annotated[Optional[int], typer.Option(help="Square image size (FLUX.1-dev default 720).")] = None,
     device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
+    face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS: arcface (paper), dlib (offline CPU; never ranked against arcface).")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
@@ -49,10 +51,21 @@ def eval_command(
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
-        resamples=resamples)
+        extractor_overrides=face_extractor_overrides(face_extractor), resamples=resamples)
     results = evaluate(config, Reporter(quiet=quiet))
     console.print(score_table(results))
     console.print(f"results: {config.output / 'results.json'}")
+
+
+def face_extractor_overrides(name: str | None) -> dict[str, str]:
+    """``--face-extractor NAME`` as extractor overrides, refusing an extractor of another feature kind."""
+    if not name:
+        return {}
+    feature = EXTRACTORS.get(name).feature
+    if feature != "face-embedding":
+        raise ConfigError(f"--face-extractor {name!r} extracts {feature!r}, not face embeddings",
+                          "pass arcface, dlib or tiny-arcface")
+    return {"face-embedding": name}
 
 
 def score_table(results: Results) -> Table:

@@ -7,11 +7,14 @@ from .base import Extractor, FeatureRecord, Fingerprint, ImageItem
 
 EXTRACTORS: Registry[type[Extractor]] = Registry("extractors", base=Extractor)
 EXTRACTORS.register("photometric", "divgenbench.extractors.photometric:PhotometricExtractor")
+EXTRACTORS.register("arcface", "divgenbench.extractors.faces:ArcFaceExtractor")
+EXTRACTORS.register("tiny-arcface", "divgenbench.extractors.tiny_faces:TinyArcFaceExtractor")
+EXTRACTORS.register("dlib", "divgenbench.extractors.dlib_faces:DlibFaceExtractor")  # eval --face-extractor dlib
 
 #: feature kind → extractor name, per set. ``default`` is the paper's; ``tiny`` needs no weights.
 EXTRACTOR_SETS: dict[str, dict[str, str]] = {
-    "default": {"photometric": "photometric"},
-    "tiny": {"photometric": "photometric"},
+    "default": {"photometric": "photometric", "face-embedding": "arcface"},
+    "tiny": {"photometric": "photometric", "face-embedding": "tiny-arcface"},
 }
 
 
