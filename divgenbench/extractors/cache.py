@@ -8,7 +8,7 @@ deterministic model) never runs a model again.
 $DIVGENBENCH_HOME/features/<fingerprint digest>/
     fingerprint.json             what made these features (for ``divgenbench cache info``)
     shards/<uuid>.safetensors    one shard per write: arrays ``<row>/<name>``; its metadata lists
-                                 (image sha256, status, message) per row
+                                 (image sha256, status, message, array names) per row
     index.json                   image sha256 → shard, rewritten atomically after each write
 
 Every file is written to a temporary name and renamed, so a crash leaves a complete shard or none.
@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save
 
 from .. import store
 from ..errors import ConfigError, DataError
@@ -39,6 +41,8 @@ from .sidecar import load_feature_sidecar
 
 CACHE_VERSION = 1
 CACHEABLE_STATUSES = frozenset({OK, "no-face"})
+#: what reading a damaged shard raises; it then counts as a miss and is recomputed
+DAMAGED = (OSError, ValueError, KeyError, TypeError, SafetensorError)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -93,8 +97,6 @@ class FeatureCache:
 
     def get_many(self, fingerprint: Fingerprint, image_sha256s: Iterable[str]) -> dict[str, FeatureRecord]:
         """The cached records among ``image_sha256s`` (absent keys are simply missing)."""
-        from safetensors import safe_open
-
         wanted = {cache_key(sha, fingerprint).rpartition("/")[2] for sha in image_sha256s}
         if not wanted or not self._dir(fingerprint.digest).exists():
             return {}
@@ -113,15 +115,13 @@ class FeatureCache:
                         if sha in shas:
                             arrays = {name: shard.get_tensor(f"{row}/{name}") for name in names}
                             found[sha] = FeatureRecord(status, arrays, message)
-            except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
+            except DAMAGED:
                 continue  # a damaged shard is a miss: its features are recomputed and written anew
         return found
 
     # --- writing ---------------------------------------------------------------------------------
     def put_many(self, fingerprint: Fingerprint, records: Mapping[str, FeatureRecord]) -> int:
         """Store the cacheable records (image sha256 → record) as one new shard; returns how many."""
-        from safetensors.numpy import save
-
         keep = {sha: r for sha, r in records.items() if r.status in CACHEABLE_STATUSES}
         if not keep:
             return 0
@@ -135,8 +135,8 @@ class FeatureCache:
         tensors: dict[str, np.ndarray] = {}
         rows = []
         for row, (sha, record) in enumerate(sorted(keep.items())):
-            for name, array in record.arrays.items():
-                tensors[f"{row}/{name}"] = np.ascontiguousarray(np.asarray(array))
+            # np.asarray(order="C"), not ascontiguousarray: that one turns 0-d scores into shape (1,)
+            tensors.update({f"{row}/{name}": np.asarray(array, order="C") for name, array in record.arrays.items()})
             rows.append([sha, record.status, record.message, sorted(record.arrays)])
         shard_name = f"{uuid.uuid4().hex}.safetensors"
         atomic_write_bytes(folder / "shards" / shard_name, save(tensors, metadata={"rows": json.dumps(rows)}))
@@ -174,12 +174,10 @@ def _shards(folder: Path) -> list[Path]:
 
 
 def _shard_rows(path: Path) -> list[str]:
-    from safetensors import safe_open
-
     try:
         with safe_open(str(path), framework="numpy") as shard:
             return [row[0] for row in json.loads(shard.metadata()["rows"])]
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except DAMAGED:
         return []
 
 
