@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import evaluate, models, prompts
+from . import evaluate, models, prompts, reference
 
 app = typer.Typer(
     name="divgenbench",
@@ -24,6 +24,7 @@ app = typer.Typer(
 app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
+app.add_typer(reference.app, name="reference")
 
 err_console = Console(stderr=True)
 

@@ -32,6 +32,8 @@ def eval_command(
     resolution: Annotated[Optional[int], typer.Option(help="Square image size (FLUX.1-dev default 720).")] = None,
     device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
+    detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
+    reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
@@ -49,7 +51,7 @@ def eval_command(
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
-        resamples=resamples)
+        extractor_overrides={"boxes": detector} if detector else {}, style_reference=reference, resamples=resamples)
     results = evaluate(config, Reporter(quiet=quiet))
     console.print(score_table(results))
     console.print(f"results: {config.output / 'results.json'}")
