@@ -11,9 +11,10 @@ own ``predict``, the text threshold only picks each box's phrase; it does not dr
 is several files; each is a store entry (``grounding-dino-tiny``, ``grounding-dino-tiny.config``, ...) and
 they are linked into one local snapshot folder for ``from_pretrained(local_files_only=True)``.
 
-YOLO [choice]: ``yolov8x.pt`` (COCO-80), predictions restricted to the prompt's COCO class (``classes=[i]``,
-so non-maximum suppression and ``max_det`` only ever see that class), confidence 0.35 (the box threshold
-above), NMS IoU 0.7 and 640-pixel letterbox (Ultralytics defaults).
+YOLO [choice]: ``yolov8x.pt`` (COCO-80), restricted to the prompt's COCO class with Ultralytics' own
+``classes=[i]`` filter: a box counts when its *best* class is the prompt's and its confidence exceeds 0.35
+(the box threshold above); the filter runs before non-maximum suppression, so NMS and ``max_det`` only see
+that class. NMS IoU 0.7 and 640-pixel letterbox are Ultralytics' defaults.
 
 Images of a batch are grouped by size, so no image is padded by its neighbours and a detection never depends
 on the batch it came in. dtype [choice]: float32 everywhere, on GPU too: detections are cut at a score
@@ -282,12 +283,22 @@ class YoloExtractor(_DetectorExtractor):
 
 
 def _ultralytics():
-    """Import Ultralytics with its settings under our home and no online checks."""
+    """Import Ultralytics with its settings under our home, no online checks, and PIL left as it was.
+
+    Importing ``ultralytics.utils.patches`` replaces ``PIL.Image.open`` with a version that imports the
+    optional ``pi_heif`` on any unidentifiable file; without that package an unreadable image would raise
+    ``ModuleNotFoundError`` instead of becoming its per-image ``unreadable`` record. Images reach YOLO as
+    arrays, so the original ``Image.open`` is put back.
+    """
+    from PIL import Image
+
     os.environ.setdefault("YOLO_CONFIG_DIR", str(store.home() / "ultralytics"))
     os.environ.setdefault("YOLO_OFFLINE", "1")
     os.environ.setdefault("YOLO_VERBOSE", "False")
     import ultralytics
+    from ultralytics.utils import patches
 
+    Image.open = patches._image_open  # the copy it took of Pillow's own, whenever it was first imported
     return ultralytics
 
 
