@@ -38,7 +38,7 @@ from .. import store
 from ..errors import MissingWeightsError
 from ..prompts.vocab import COCO_PLURALS
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
-from .runtime import choose_device, choose_dtype, file_sha256, load_batch, torch_dtype
+from .runtime import choose_device, choose_dtype, file_sha256, load_batch, torch_dtype, weight_identity, weight_path
 from .style import state_digest
 
 BOX_THRESHOLD = 0.35
@@ -236,12 +236,7 @@ class YoloExtractor(_DetectorExtractor):
 
     @cached_property
     def _weights_path(self) -> Path:
-        if self.weights is None:
-            return store.resolve(YOLOV8X.entry)
-        if not self.weights.is_file():
-            raise MissingWeightsError(f"YOLO weights {self.weights} do not exist",
-                                      "pass a COCO-trained .pt file, or omit it to use the weight store")
-        return self.weights
+        return weight_path(self.weights, YOLOV8X.entry, "YOLO weights")
 
     def _build(self):
         return _ultralytics().YOLO(str(self._weights_path), task="detect")
@@ -251,10 +246,8 @@ class YoloExtractor(_DetectorExtractor):
         return self._build()
 
     def _identity(self) -> tuple[str, str | None, str | None]:
-        sha256 = (YOLOV8X.sha256 if self.weights is None else None) or file_sha256(self._weights_path)
-        if self.weights is None:
-            return YOLOV8X.hub_id + "/" + YOLOV8X.filename, YOLOV8X.revision, sha256
-        return str(self.weights), None, sha256
+        self._weights_path  # a missing file is the clear error, before hashing
+        return weight_identity(self.weights, YOLOV8X.entry)
 
     def fingerprint(self) -> Fingerprint:
         model_id, revision, sha256 = self._identity()

@@ -68,6 +68,29 @@ def file_sha256(path: Path) -> str:
     return _sha256_by_stat(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
 
 
+def weight_path(local: Path | None, entry: str, what: str) -> Path:
+    """A user-given weights file (which must exist), else the store's pinned file (``MissingWeightsError``)."""
+    from ..errors import MissingWeightsError
+    from ..store import resolve
+
+    if local is None:
+        return resolve(entry)
+    if not local.is_file():
+        raise MissingWeightsError(f"{what} {local} does not exist",
+                                  f"pass an existing file, or omit it to use the weight store entry {entry!r}")
+    return local
+
+
+def weight_identity(local: Path | None, entry: str) -> tuple[str, str | None, str]:
+    """(model id, revision, sha256) for a fingerprint: the store's pin, or the local file's own hash."""
+    from ..store import get_weight, resolve
+
+    if local is not None:
+        return str(local), None, file_sha256(local)
+    weight = get_weight(entry)
+    return f"{weight.hub_id}/{weight.filename}", weight.revision, weight.sha256 or file_sha256(resolve(entry))
+
+
 def parallel_map(function, values: Sequence) -> list:
     """``function`` over ``values`` on the shared loading pool (per-image preprocessing)."""
     return list(_pool().map(function, values))

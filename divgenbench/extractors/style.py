@@ -32,7 +32,7 @@ import numpy as np
 from .. import store
 from ..errors import DataError
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
-from .runtime import choose_device, choose_dtype, file_sha256, load_batch, parallel_map, torch_dtype
+from .runtime import choose_device, choose_dtype, load_batch, parallel_map, torch_dtype, weight_identity, weight_path
 
 log = logging.getLogger(__name__)
 
@@ -224,25 +224,11 @@ class CsdExtractor(_CsdExtractor):
 
     @cached_property
     def checkpoint_path(self) -> Path:
-        if self.checkpoint is None:
-            return store.resolve(CSD_VIT_L.entry)
-        if not self.checkpoint.is_file():
-            from ..errors import MissingWeightsError
-
-            raise MissingWeightsError(f"CSD checkpoint {self.checkpoint} does not exist",
-                                      "pass the path of checkpoint.pth, or omit it to use the weight store")
-        return self.checkpoint
-
-    @cached_property
-    def _weights_sha256(self) -> str:
-        if self.checkpoint is None and CSD_VIT_L.sha256:
-            return CSD_VIT_L.sha256
-        return file_sha256(self.checkpoint_path)
+        return weight_path(self.checkpoint, CSD_VIT_L.entry, "CSD checkpoint")
 
     def _identity(self):
-        if self.checkpoint is None:
-            return CSD_VIT_L.hub_id, CSD_VIT_L.revision, self._weights_sha256
-        return str(self.checkpoint), None, self._weights_sha256
+        self.checkpoint_path  # a missing file is the clear error, before hashing
+        return weight_identity(self.checkpoint, CSD_VIT_L.entry)
 
     def _build(self):
         model = build_csd_model(self.vision, self.embed_dim)
