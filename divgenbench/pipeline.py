@@ -28,6 +28,7 @@ from .generators.base import GeneratedImage
 from .generators.runner import collect_samples, generate_images, pending_requests, plan_requests, write_samples
 from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
 from .prompts import load_prompts
+from .reference import StyleReferenceLoader
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
 from .results.models import (
@@ -57,6 +58,7 @@ class EvalConfig:
     prompts_source: str = "bundled"
     extractor_set: str | None = None  # None: the generator's default set
     extractor_overrides: dict[str, str] = field(default_factory=dict)
+    style_reference: str | None = None  # None: the reference matching the style extractor's fingerprint
     scores: tuple[str, ...] | None = None  # None: all registered scores
     resamples: int = 1000
     bootstrap_seed: int = 0
@@ -172,7 +174,9 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
     items = _items(samples, bank, run)
 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
-    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed)
+    style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
+    style_reference = StyleReferenceLoader(style_extractor, config.style_reference) if style_extractor else None
+    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
     scores: dict[str, ScoreValue] = {}
     extractors: dict[str, ExtractorInfo] = {}
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
@@ -199,6 +203,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
             if field_name in outcome.diagnostics:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
+    if style_reference is not None and style_reference.note:
+        diagnostics.notes.append(style_reference.note)
     smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
     described = (generator.describe() if generator else {"name": config.model, "adapter": generator_cls.__module__,
                                                          "args": config.model_args, "smoke": generator_cls.smoke})

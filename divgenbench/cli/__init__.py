@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import cache, evaluate, models, prompts, score
+from . import cache, evaluate, models, prompts, reference, score
 
 app = typer.Typer(
     name="divgenbench",
@@ -26,6 +26,7 @@ app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
 app.command("score", help=score.score_command.__doc__)(score.score_command)
 app.add_typer(cache.app, name="cache")
+app.add_typer(reference.app, name="reference")
 
 err_console = Console(stderr=True)
 

@@ -34,6 +34,8 @@ def eval_command(
     device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS: arcface (paper), dlib (offline CPU; never ranked against arcface).")] = None,
+    detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
+    reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
@@ -51,21 +53,26 @@ def eval_command(
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
-        extractor_overrides=face_extractor_overrides(face_extractor), resamples=resamples)
+        extractor_overrides=extractor_overrides(face_extractor, detector),
+        style_reference=reference, resamples=resamples)
     results = evaluate(config, Reporter(quiet=quiet))
     console.print(score_table(results))
     console.print(f"results: {config.output / 'results.json'}")
 
 
-def face_extractor_overrides(name: str | None) -> dict[str, str]:
-    """``--face-extractor NAME`` as extractor overrides, refusing an extractor of another feature kind."""
-    if not name:
-        return {}
-    feature = EXTRACTORS.get(name).feature
-    if feature != "face-embedding":
-        raise ConfigError(f"--face-extractor {name!r} extracts {feature!r}, not face embeddings",
-                          "pass arcface, dlib or tiny-arcface")
-    return {"face-embedding": name}
+def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:
+    """``--face-extractor`` / ``--detector`` as feature → extractor overrides, refusing a wrong feature kind."""
+    overrides = {}
+    for option, name, feature in (("--face-extractor", face_extractor, "face-embedding"),
+                                  ("--detector", detector, "boxes")):
+        if not name:
+            continue
+        kind = EXTRACTORS.get(name).feature
+        if kind != feature:
+            choices = ", ".join(n for n in EXTRACTORS.names() if EXTRACTORS.get(n).feature == feature)
+            raise ConfigError(f"{option} {name!r} extracts {kind!r}, not {feature!r}", f"pass one of: {choices}")
+        overrides[feature] = name
+    return overrides
 
 
 def score_table(results: Results) -> Table:

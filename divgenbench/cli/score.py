@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from ..pipeline import Reporter, score
-from .evaluate import face_extractor_overrides, score_table
+from .evaluate import extractor_overrides, score_table
 
 console = Console()
 
@@ -25,7 +25,7 @@ def score_command(
 
     Example: divgenbench score runs/tiny-flux
     """
-    results = score(run_dir, extractor_set=extractors, extractor_overrides=face_extractor_overrides(face_extractor),
+    results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                     resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
     console.print(f"results: {run_dir / 'results.json'}")
