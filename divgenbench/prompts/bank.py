@@ -148,6 +148,9 @@ def load_folder(folder: Path, source: str) -> PromptBank:
         path = folder / f"{d}.jsonl"
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise DataError(f"prompts file {path} is not UTF-8 text (byte {exc.start})",
+                            "rebuild it with `divgenbench prompts build`") from exc
         except OSError as exc:
             raise DataError(f"cannot read prompts file {path}: {exc.strerror or exc}",
                             "pass --prompts-source bundled, or a folder holding id/style/layout/tonal .jsonl") from exc
@@ -156,6 +159,8 @@ def load_folder(folder: Path, source: str) -> PromptBank:
         except json.JSONDecodeError as exc:
             raise DataError(f"prompts file {path} is not valid JSONL (line {exc.lineno}: {exc.msg})",
                             "rebuild it with `divgenbench prompts build`") from exc
+        if not records[d]:
+            raise DataError(f"prompts file {path} holds no prompts", "rebuild it with `divgenbench prompts build`")
         bad = [r.get("id", "?") for r in records[d] if not isinstance(r, dict) or set(r) != {
             "id", "dimension", "text", "template", "attributes"}]
         if bad:
