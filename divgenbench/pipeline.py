@@ -87,7 +87,7 @@ class Reporter:
             self.console.print(message)
 
 
-def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
+def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
     prompts = bank.by_id()
     by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
     for s in samples:
@@ -153,7 +153,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
         reporter.note(f"all {len(requests)} images already in {run.root}: nothing to generate")
     samples, missing = collect_samples(run, requests)
     write_samples(run, samples)
-    items = _items(samples, bank, run)
+    items = image_items(samples, bank, run)
 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
     context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed)
