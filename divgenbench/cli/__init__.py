@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import evaluate, models, prompts
+from . import evaluate, leaderboard, models, prompts, results
 
 app = typer.Typer(
     name="divgenbench",
@@ -24,6 +24,10 @@ app = typer.Typer(
 app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
+app.command("validate", help=results.validate_command.__doc__)(results.validate_command)
+app.command("report", help=results.report_command.__doc__)(results.report_command)
+app.command("compare", help=results.compare_command.__doc__)(results.compare_command)
+app.add_typer(leaderboard.app, name="leaderboard")
 
 err_console = Console(stderr=True)
 

@@ -14,6 +14,7 @@ from ..generators import GenerationSettings, parse_model_args
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
+from ..rundir import RunDir
 
 console = Console()
 
@@ -34,6 +35,7 @@ def eval_command(
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing RUN/report.html.")] = False,
 ) -> None:
     """Generate the protocol's images, extract features, score IDS/ASC/SDI/PVS and write results.json.
 
@@ -52,7 +54,12 @@ def eval_command(
         resamples=resamples)
     results = evaluate(config, Reporter(quiet=quiet))
     console.print(score_table(results))
-    console.print(f"results: {config.output / 'results.json'}")
+    run = RunDir(config.output)
+    console.print(f"results: {run.results_path}")
+    if not no_report:
+        from ..report import write_report
+
+        console.print(f"report: {write_report([run.results_path], run.report_path)}")
 
 
 def score_table(results: Results) -> Table:

@@ -29,13 +29,13 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     """Unknown keys are errors: a typo in a submission must not pass silently."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class Interval(_Strict):
+class Interval(StrictModel):
     """Percentile bootstrap interval over prompts (SPEC §4)."""
 
     low: float
@@ -52,7 +52,7 @@ class Interval(_Strict):
         return self
 
 
-class ScoreValue(_Strict):
+class ScoreValue(StrictModel):
     """A headline or quality score; ``status`` says why ``value`` may be missing."""
 
     name: str = Field(min_length=1, description="Display name, e.g. IDS")
@@ -76,7 +76,7 @@ class ScoreValue(_Strict):
         return self
 
 
-class ModelInfo(_Strict):
+class ModelInfo(StrictModel):
     name: str = Field(min_length=1, description="Registry name of the generator, e.g. flux-dev")
     adapter: str = Field(min_length=1, description="module:Class of the generator adapter")
     args: dict[str, str] = Field(default_factory=dict, description="--model-args as given")
@@ -87,7 +87,7 @@ class ModelInfo(_Strict):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-class ProtocolInfo(_Strict):
+class ProtocolInfo(StrictModel):
     name: str = Field(min_length=1)
     images_per_prompt: dict[str, int]
     prompts_per_dimension: int = Field(ge=1)
@@ -106,13 +106,13 @@ class ProtocolInfo(_Strict):
         return counts
 
 
-class PromptBankInfo(_Strict):
+class PromptBankInfo(StrictModel):
     version: str = Field(min_length=1)
     sha256: str = Field(pattern=SHA256_PATTERN)
     source: str
 
 
-class ExtractorInfo(_Strict):
+class ExtractorInfo(StrictModel):
     """An extractor's fingerprint (``extractors.base.Fingerprint``): what moves its features."""
 
     extractor: str = Field(min_length=1)
@@ -126,13 +126,13 @@ class ExtractorInfo(_Strict):
     smoke: bool = False
 
 
-class SkippedImage(_Strict):
+class SkippedImage(StrictModel):
     key: str
     reason: str
     message: str = ""
 
 
-class Diagnostics(_Strict):
+class Diagnostics(StrictModel):
     images: dict[str, int] = Field(default_factory=dict, description="Images per dimension that were scored")
     face_detection_rate: float | None = Field(None, ge=0.0, le=1.0)
     count_accuracy: float | None = Field(None, ge=0.0, le=1.0)
@@ -143,7 +143,7 @@ class Diagnostics(_Strict):
     notes: list[str] = Field(default_factory=list)
 
 
-class Environment(_Strict):
+class Environment(StrictModel):
     python: str
     platform: str
     torch: str | None = None
@@ -152,13 +152,13 @@ class Environment(_Strict):
     packages: dict[str, str] = Field(default_factory=dict)
 
 
-class Toolkit(_Strict):
+class Toolkit(StrictModel):
     name: Literal["divgenbench"] = "divgenbench"
     version: str = Field(min_length=1)
     git_hash: str | None = Field(None, pattern=GIT_HASH_PATTERN)
 
 
-class Results(_Strict):
+class Results(StrictModel):
     """One evaluation run. ``smoke`` results (tiny models) are never ranked."""
 
     schema_version: str = Field(SCHEMA_VERSION, pattern=r"^1\.\d+$", description="1.x files read with this schema")
