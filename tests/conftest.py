@@ -72,3 +72,44 @@ def make_run(tmp_path_factory):
         return built[key]
 
     return build
+
+
+# --- headless Chromium for the HTML report and the leaderboard page ------------------------------------------------
+import re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr",
+                  "--v=0", "--window-size=1280,2000")
+
+
+@dataclass
+class RenderedPage:
+    dom: str
+    console: list[str]  # every console message and uncaught error of the page (our pages log nothing)
+    screenshot: Path
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """Render an HTML file in headless Chromium: the DOM after scripts ran, console messages, a screenshot."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert binary, "Chromium is needed for the page tests: apt-get install -y chromium (.ci/run does this)"
+
+    def run(page: Path, *mode: str) -> subprocess.CompletedProcess:
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *mode, page.resolve().as_uri()],
+                              capture_output=True, text=True, timeout=120, cwd=profile)
+
+    def render(page: Path) -> RenderedPage:
+        screenshot = page.with_suffix(".png")
+        shot = run(page, f"--screenshot={screenshot}")
+        dumped = run(page, "--dump-dom")
+        console = [line for out in (shot.stderr, dumped.stderr) for line in out.splitlines()
+                   if re.search(r":CONSOLE[:(]", line)]
+        assert screenshot.exists(), shot.stderr[-2000:]
+        return RenderedPage(dumped.stdout, console, screenshot)
+
+    return render

@@ -27,11 +27,11 @@ def validate_command(
     for path, (_, problems) in check_entries(files).items():
         if problems:
             failed += 1
-            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False)
+            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False, soft_wrap=True)
             for problem in problems:
-                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False)
+                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False, soft_wrap=True)
         else:
-            console.print(f"[green]✓[/] {path}", highlight=False)
+            console.print(f"[green]✓[/] {path}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

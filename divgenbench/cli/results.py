@@ -30,11 +30,11 @@ def validate_command(results: ResultsArgs) -> None:
         if problems:
             failed += 1
             console.print(f"[red]✗[/] {results_path(path)}: {len(problems)} problem{'s' * (len(problems) > 1)}",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
             for problem in problems:
-                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False)
+                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False, soft_wrap=True)
         else:
-            console.print(f"[green]✓[/] {results_path(path)}", highlight=False)
+            console.print(f"[green]✓[/] {results_path(path)}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
