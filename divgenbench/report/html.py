@@ -236,13 +236,13 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
         raise DataError("report needs at least one results file", "pass RUN_DIR or results.json paths")
     labels = unique_labels(runs)
     views = [run_view(run, label, i) for i, (run, label) in enumerate(zip(runs, labels))]
-    quality_keys = sorted({k for r in runs for k in r.results.quality})
+    quality_names = {k: v.name for r in runs for k, v in sorted(r.results.quality.items())}
     banners: dict[str, list[str]] = {}
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
     return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=METRIC_INFO,
-                  quality_keys=quality_keys, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
+                  quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
                   generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
 
 

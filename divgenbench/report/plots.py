@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 STYLE = {"svg.hashsalt": "divgenbench", "svg.fonttype": "path", "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False}
@@ -56,7 +57,7 @@ def _short(label: str, width: int = 18) -> str:
 def score_bars(models: Sequence[str], panels: Sequence[Panel]) -> bytes:
     """One panel per score: a bar per model with its 95% interval; models without a value say n/a."""
     with rc_context(STYLE):
-        figure = Figure(figsize=(2.6 * len(panels), 2.9 + 0.12 * max(map(len, models))), layout="constrained")
+        figure = Figure(figsize=(2.6 * len(panels), 2.6 + 0.05 * max(len(_short(m)) for m in models)), layout="constrained")
         for axis, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
             for i, point in enumerate(panel.points):
                 if point.value is None:
@@ -77,7 +78,7 @@ def radar(models: Sequence[str], axes: Sequence[str], values: Sequence[Sequence[
     """The paper's radar: one closed polygon per model over ``axes``; a missing value breaks the line."""
     angles = [2 * math.pi * i / len(axes) for i in range(len(axes))]
     with rc_context(STYLE):
-        figure = Figure(figsize=(5.2, 4.4), layout="constrained")
+        figure = Figure(figsize=(6.4, 4.0), layout="constrained")
         axis = figure.add_subplot(projection="polar")
         top = max([v for row in values for v in row if v is not None] + [1e-9])
         for i, (model, row) in enumerate(zip(models, values)):
@@ -88,6 +89,9 @@ def radar(models: Sequence[str], axes: Sequence[str], values: Sequence[Sequence[
                 axis.fill(angles, closed, color=colour(i), alpha=0.08)
         axis.set_xticks(angles, list(axes))
         axis.set_ylim(0, top * 1.1)
+        axis.yaxis.set_major_locator(MaxNLocator(4))
+        axis.set_rlabel_position(67.5)  # between two axes, away from the axis labels
+        axis.tick_params(axis="y", labelsize=7, labelcolor="#666")
         axis.legend(loc="upper left", bbox_to_anchor=(1.05, 1.05), frameon=False)
     return to_svg(figure)
 

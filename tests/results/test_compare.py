@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from divgenbench.cli import app
+from divgenbench.cli import results as results_cli
 from divgenbench.compare import compare_runs
 from divgenbench.errors import DataError
 
@@ -74,9 +75,10 @@ def test_a_sidecar_from_another_extractor_is_refused(tmp_path, make_run):
         compare_runs(other, other)
 
 
-def test_compare_command_prints_the_table(make_run):
+def test_compare_command_prints_the_table(make_run, monkeypatch):
+    monkeypatch.setattr(results_cli.console, "width", 200)
     result = CliRunner().invoke(app, ["compare", str(make_run("constant")), str(make_run("varied")),
-                                      "--resamples", "200"], env={"COLUMNS": "200"})
+                                      "--resamples", "200"])
     assert result.exit_code == 0, result.output
     pvs_line = next(line for line in result.output.splitlines() if "PVS" in line)
     assert "✓" in pvs_line and pvs_line.rstrip(" │").endswith("B")
