@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .results import print_checks
+
 console = Console()
 app = typer.Typer(help="Check leaderboard entries and build the leaderboard page.", no_args_is_help=True)
 
@@ -23,17 +25,7 @@ def validate_command(
     """
     from ..leaderboard.entries import check_entries
 
-    failed = 0
-    for path, (_, problems) in check_entries(files).items():
-        if problems:
-            failed += 1
-            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False, soft_wrap=True)
-            for problem in problems:
-                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False, soft_wrap=True)
-        else:
-            console.print(f"[green]✓[/] {path}", highlight=False, soft_wrap=True)
-    if failed:
-        raise typer.Exit(1)
+    print_checks({path: problems for path, (_, problems) in check_entries(files).items()})
 
 
 @app.command("build")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +13,7 @@ from rich.table import Table
 from ..compare import Comparison, compare_runs
 from ..errors import ConfigError
 from ..metrics.bootstrap import RESAMPLES, SEED
-from ..results.io import check_results_file, results_path
+from ..results.io import Problem, check_results_file, results_path
 from ..rundir import RunDir
 
 console = Console()
@@ -24,18 +25,20 @@ def validate_command(results: ResultsArgs) -> None:
 
     Example: divgenbench validate runs/flux-dev
     """
-    failed = 0
-    for path in results:
-        _, problems = check_results_file(path)
-        if problems:
-            failed += 1
-            console.print(f"[red]✗[/] {results_path(path)}: {len(problems)} problem{'s' * (len(problems) > 1)}",
-                          highlight=False, soft_wrap=True)
-            for problem in problems:
-                console.print(f"    {problem.path}: {problem.message}", highlight=False, markup=False, soft_wrap=True)
-        else:
-            console.print(f"[green]✓[/] {results_path(path)}", highlight=False, soft_wrap=True)
-    if failed:
+    print_checks({results_path(path): check_results_file(path)[1] for path in results})
+
+
+def print_checks(problems_by_file: Mapping[Path, Sequence[Problem]]) -> None:
+    """✓ or ✗ per file with every problem below it; exit code 1 when any file has one."""
+    for path, problems in problems_by_file.items():
+        if not problems:
+            console.print(f"[green]✓[/] {path}", highlight=False, soft_wrap=True)
+            continue
+        console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False,
+                      soft_wrap=True)
+        for problem in problems:
+            console.print(f"    {problem}", highlight=False, markup=False, soft_wrap=True)
+    if any(problems_by_file.values()):
         raise typer.Exit(1)
 
 
