@@ -31,6 +31,8 @@ from .prompts import load_prompts
 from .reference import StyleReferenceLoader
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
+from .results.choices import scoring_choices
+from .results.io import write_results
 from .results.models import (
     Diagnostics,
     ExtractorInfo,
@@ -42,7 +44,7 @@ from .results.models import (
     ScoreValue,
     SkippedImage,
 )
-from .rundir import RunDir, atomic_write_bytes
+from .rundir import RunDir
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
 
@@ -91,7 +93,7 @@ class Reporter:
             self.console.print(message)
 
 
-def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
+def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
     prompts = bank.by_id()
     by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
     for s in samples:
@@ -171,7 +173,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
         reporter.note(f"all {len(requests)} images already in {run.root}: nothing to generate")
     samples, missing = collect_samples(run, requests)
     write_samples(run, samples)
-    items = _items(samples, bank, run)
+    items = image_items(samples, bank, run)
 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
     style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
@@ -199,7 +201,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
                                        for item, r in zip(items[score.dimension], records) if not r.ok]
         outcome = score.compute(FeatureTable(items[score.dimension], records), context)
         scores[key] = _score_value(outcome)
-        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group"):
+        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group", "layout_per_prompt"):
             if field_name in outcome.diagnostics:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
@@ -218,13 +220,14 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
         toolkit=toolkit(), smoke=smoke, model=model,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
                               prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
-                              limit=config.limit, choices=protocol.to_dict()),
+                              limit=config.limit, choices=protocol.to_dict(),
+                              scoring=scoring_choices(context.resamples, context.seed)),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
         extractors=extractors, scores=scores, diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},
         sidecars={"samples": run.relative(run.samples_path), "features": run.relative(run.features_dir)},
     )
-    atomic_write_bytes(run.results_path, (results.model_dump_json(indent=2) + "\n").encode())
+    write_results(results, run.results_path)
     return results
 
 

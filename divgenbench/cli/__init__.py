@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import cache, evaluate, models, prompts, reference, score
+from . import cache, evaluate, leaderboard, models, prompts, reference, results, score
 
 app = typer.Typer(
     name="divgenbench",
@@ -27,6 +27,10 @@ app.add_typer(models.app, name="models")
 app.command("score", help=score.score_command.__doc__)(score.score_command)
 app.add_typer(cache.app, name="cache")
 app.add_typer(reference.app, name="reference")
+app.command("validate", help=results.validate_command.__doc__)(results.validate_command)
+app.command("report", help=results.report_command.__doc__)(results.report_command)
+app.command("compare", help=results.compare_command.__doc__)(results.compare_command)
+app.add_typer(leaderboard.app, name="leaderboard")
 
 err_console = Console(stderr=True)
 

@@ -15,6 +15,7 @@ from ..generators import GenerationSettings, parse_model_args
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
+from ..rundir import RunDir
 
 console = Console()
 
@@ -38,6 +39,7 @@ def eval_command(
     reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing RUN/report.html.")] = False,
 ) -> None:
     """Generate the protocol's images, extract features, score IDS/ASC/SDI/PVS and write results.json.
 
@@ -57,7 +59,12 @@ def eval_command(
         style_reference=reference, resamples=resamples)
     results = evaluate(config, Reporter(quiet=quiet))
     console.print(score_table(results))
-    console.print(f"results: {config.output / 'results.json'}")
+    run = RunDir(config.output)
+    console.print(f"results: {run.results_path}")
+    if not no_report:
+        from ..report import write_report
+
+        console.print(f"report: {write_report([run.results_path], run.report_path)}")
 
 
 def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:
