@@ -25,15 +25,20 @@ def isolated_home(tmp_path_factory) -> Path:
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from divgenbench.extractors import EXTRACTOR_SETS  # noqa: E402
 from divgenbench.generators import GENERATORS, Generator  # noqa: E402
+
+
+# A test-only extractor set with PVS alone: fast, and leaves IDS/ASC/SDI "not computed" on purpose.
+EXTRACTOR_SETS.setdefault("test-photometric", {"photometric": "photometric"})
 
 
 class SyntheticGenerator(Generator):
     """Images that are a pure function of the request seed (``mode=varied``) or one fixed image for every
-    request (``mode=constant``), so runs differ by construction; smoke, with the weight-free extractors."""
+    request (``mode=constant``), so runs differ by construction; smoke, scored with PVS only."""
 
     name = "test-synthetic"
-    default_extractor_set = "tiny"
+    default_extractor_set = "test-photometric"
     smoke = True
     model_arg_names = ("mode",)
 
