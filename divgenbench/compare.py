@@ -22,6 +22,7 @@ from .errors import DataError
 from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
 from .metrics.scores import SCORES, FeatureTable, ScoreContext
+from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
 from .results.models import Results
 from .results.sidecars import LoadedRun, open_run
@@ -47,7 +48,18 @@ def comparability_problems(a: Results, b: Results) -> list[str]:
     for feature in sorted(set(a.extractors) & set(b.extractors)):
         problems += differences(a.extractors[feature].model_dump(), b.extractors[feature].model_dump(),
                                 f"extractors.{feature}")
+    for feature in sorted(set(a.references) & set(b.references)):
+        problems += differences(a.references[feature].features_sha256, b.references[feature].features_sha256,
+                                f"references.{feature}.features_sha256")
     return problems
+
+
+def comparison_context(a: Results, resamples: int, seed: int) -> ScoreContext:
+    """Bootstrap settings plus, for ASC, the very style reference run A was scored against."""
+    style = a.extractors.get("style-embedding")
+    used = a.references.get("style-embedding")
+    loader = StyleReferenceLoader(style.extractor, used.name if used else None) if style else None
+    return ScoreContext(resamples=resamples, seed=seed, style_reference=loader)
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RES
         raise DataError(f"cannot compare {a.results_file} and {b.results_file}: they differ in "
                         + "; ".join(problems),
                         "compare runs made with the same protocol, prompt bank and extractors")
-    context = context or ScoreContext(resamples=resamples, seed=seed)
+    context = context or comparison_context(a.results, resamples, seed)
     keys = list(dict.fromkeys([*a.results.scores, *b.results.scores]))
     rows = [compare_score(key, a, b, context, confidence) for key in keys]
     return Comparison(a, b, rows, context.resamples, context.seed, confidence)

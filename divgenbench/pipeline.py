@@ -205,8 +205,6 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
             if field_name in outcome.diagnostics:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
-    if style_reference is not None and style_reference.note:
-        diagnostics.notes.append(style_reference.note)
     smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
     described = (generator.describe() if generator else {"name": config.model, "adapter": generator_cls.__module__,
                                                          "args": config.model_args, "smoke": generator_cls.smoke})
@@ -223,7 +221,9 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
                               limit=config.limit, choices=protocol.to_dict(),
                               scoring=scoring_choices(context.resamples, context.seed)),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
-        extractors=extractors, scores=scores, diagnostics=diagnostics, environment=environment(),
+        extractors=extractors, scores=scores,
+        references={"style-embedding": style_reference.info} if style_reference and style_reference.info else {},
+        diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},
         sidecars={"samples": run.relative(run.samples_path), "features": run.relative(run.features_dir)},
     )

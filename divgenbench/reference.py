@@ -228,9 +228,10 @@ class StyleReference:
     def fingerprint_digest(self) -> str:
         return self.manifest["fingerprint_digest"]
 
-    def note(self) -> str:
-        return (f"style reference {self.name}: {len(self.train)} train / {len(self.test)} test images, "
-                f"features sha256 {self.sha256}")
+    def info(self) -> dict[str, Any]:
+        """What the results file records about the reference (``Results.references``)."""
+        return {"name": self.name, "features_sha256": self.sha256, "fingerprint_digest": self.fingerprint_digest,
+                "train": len(self.train), "test": len(self.test), "source": self.manifest.get("source", {})}
 
 
 class StyleEmbedder(Protocol):
@@ -428,5 +429,5 @@ class StyleReferenceLoader:
         return RetrievalReference(self.used.train), self.used.test
 
     @property
-    def note(self) -> str | None:
-        return self.used.note() if self.used else None
+    def info(self) -> dict[str, Any] | None:
+        return self.used.info() if self.used else None

@@ -50,9 +50,6 @@ def test_results_file_records_provenance_and_every_score(tiny_run):
     assert list(results.scores) == ["ids", "asc", "sdi", "pvs"]
     pvs = results.scores["pvs"]
     assert pvs.status == "computed" and pvs.n == LIMIT and pvs.interval.low <= pvs.value <= pvs.interval.high
-    for score in results.scores.values():
-        assert score.status == "computed" or score.reason, score
-    assert results.extractors["photometric"].extractor == "photometric"
     assert results.diagnostics.images == {"id": 2, "style": 2, "layout": 8, "tonal": 2}
 
 
@@ -85,3 +82,20 @@ def test_stale_temporaries_are_removed_and_missing_images_regenerated(tiny_run):
     evaluate(config)
     assert victim.read_bytes() == original
     assert not list(victim.parent.glob(".tmp-*"))
+
+
+def test_all_four_scores_are_computed_and_compared_with_the_tiny_set(tiny_run):
+    """The tiny extractor set computes every score; compare re-scores them (ASC against the same reference)."""
+    from divgenbench.compare import compare_runs
+
+    config, results = tiny_run
+    assert all(s.status == "computed" for s in results.scores.values()), results.scores
+    assert results.references["style-embedding"].name.startswith("tiny-procedural")
+    assert {f: e.extractor for f, e in results.extractors.items()} == {
+        "face-embedding": "tiny-arcface", "style-embedding": "tiny-csd", "boxes": "tiny-grounding-dino",
+        "photometric": "photometric"}
+    rows = {row.key: row for row in compare_runs(config.output, config.output, resamples=200).rows}
+    assert set(rows) == {"ids", "asc", "sdi", "pvs"}
+    for row in rows.values():
+        assert row.difference is not None, row.reason
+        assert row.difference.difference == 0.0 and not row.difference.significant

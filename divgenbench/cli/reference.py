@@ -59,7 +59,9 @@ def build_command(
         with Reporter(quiet=quiet).task(f"embedding {source} with {extractor}", total) as advance:
             built = ref.build_reference(source_obj, embedder, name or default_name(source, extractor),
                                         test_size=test_size, seed=seed, overwrite=overwrite, advance=advance)
-    console.print(built.note())
+    info = built.info()
+    console.print(f"style reference {info['name']}: {info['train']} train / {info['test']} test images, "
+                  f"features sha256 {info['features_sha256']}")
     console.print(f"stored in {ref.references_root() / built.name}")
 
 

@@ -126,6 +126,17 @@ class ExtractorInfo(StrictModel):
     smoke: bool = False
 
 
+class ReferenceInfo(StrictModel):
+    """A reference feature set a score was measured against (ASC's WikiArt split)."""
+
+    name: str = Field(min_length=1)
+    features_sha256: str = Field(pattern=SHA256_PATTERN)
+    fingerprint_digest: str = Field(min_length=1, description="digest of the extractor fingerprint that made it")
+    train: int = Field(ge=1)
+    test: int = Field(ge=1)
+    source: dict[str, Any] = Field(default_factory=dict)
+
+
 class SkippedImage(StrictModel):
     key: str
     reason: str
@@ -169,6 +180,7 @@ class Results(StrictModel):
     protocol: ProtocolInfo
     prompt_bank: PromptBankInfo
     extractors: dict[str, ExtractorInfo] = Field(default_factory=dict, description="feature kind → fingerprint")
+    references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
     scores: dict[str, ScoreValue] = Field(default_factory=dict, description="ids, asc, sdi, pvs")
     quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
