@@ -28,9 +28,9 @@ from .generators.base import GeneratedImage
 from .generators.runner import collect_samples, generate_images, pending_requests, plan_requests, write_samples
 from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
 from .prompts import load_prompts
-from .reference import StyleReferenceLoader
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
+from .reference import StyleReferenceLoader
 from .results.choices import scoring_choices
 from .results.io import write_results
 from .results.models import (

@@ -23,7 +23,6 @@ set of 27 seeded pattern "styles" that needs no download (``tiny-procedural``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -37,6 +36,7 @@ import numpy as np
 
 from . import store
 from .errors import ConfigError, DataError, MissingWeightsError
+from .hashing import sha256_bytes
 from .registry import check_plugin_name
 from .rundir import atomic_write_bytes, atomic_write_json
 
@@ -242,10 +242,6 @@ class StyleEmbedder(Protocol):
     def embed(self, images: Sequence[np.ndarray]) -> np.ndarray: ...
 
 
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def build_reference(source: ReferenceSource, embedder: StyleEmbedder, name: str, *, test_size: int = TEST_SIZE,
                     seed: int = SPLIT_SEED, chunk: int = CHUNK, overwrite: bool = False,
                     advance: Callable[[int], None] | None = None) -> StyleReference:
@@ -260,7 +256,7 @@ def build_reference(source: ReferenceSource, embedder: StyleEmbedder, name: str,
     test_rows = stratified_test_rows(labels, test_size, seed)
     plan = {"version": REFERENCE_VERSION, "source": source.describe(), "fingerprint": fingerprint.to_dict(),
             "split": {"strategy": "stratified-proportional", "seed": seed, "test_size": test_size},
-            "catalogue_sha256": _sha256_bytes(json.dumps(catalogue).encode())}
+            "catalogue_sha256": sha256_bytes(json.dumps(catalogue).encode())}
     if (folder / "manifest.json").exists():
         existing = read_manifest(name)
         if {k: existing.get(k) for k in plan} == plan:
@@ -316,7 +312,7 @@ def build_reference(source: ReferenceSource, embedder: StyleEmbedder, name: str,
     manifest = {**plan, "name": name, "fingerprint_digest": fingerprint.digest, "smoke": fingerprint.smoke,
                 "n_images": len(catalogue), "n_train": int(len(tensors["train"])), "n_test": int(len(tensors["test"])),
                 "test_per_style": {s: test_labels.count(s) for s in sorted(set(labels))},
-                "unreadable": failed, "features_sha256": _sha256_bytes(blob)}
+                "unreadable": failed, "features_sha256": sha256_bytes(blob)}
     atomic_write_json(folder / "manifest.json", manifest)
     shutil.rmtree(parts)
     return load_reference(name)
@@ -341,7 +337,7 @@ def load_reference(name: str) -> StyleReference:
     manifest = read_manifest(name)
     path = references_root() / name / "features.safetensors"
     blob = path.read_bytes() if path.exists() else b""
-    if _sha256_bytes(blob) != manifest.get("features_sha256"):
+    if sha256_bytes(blob) != manifest.get("features_sha256"):
         raise DataError(f"{path} is missing or does not match the sha256 in its manifest",
                         f"rebuild it: divgenbench reference build --name {name} --overwrite")
     tensors = load(blob)

@@ -8,14 +8,13 @@ file, its sha256 and the exact path to put it at.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, DataError, MissingWeightsError
+from .hashing import sha256_file
 from .registry import check_plugin_name
 
 
@@ -61,25 +60,6 @@ def get_weight(entry: str) -> WeightFile:
     return WEIGHTS[entry]
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, hashed once per (path, size, mtime) in this process (fingerprints ask often)."""
-    stat = Path(path).stat()
-    return _file_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_of(Path(path))
-
-
 def missing_message(weight: WeightFile) -> str:
     pin = f", sha256 {weight.sha256}" if weight.sha256 else ""
     return (f"weights for {weight.entry!r} are missing: file {weight.filename!r} from hub repo {weight.hub_id!r}"
@@ -94,7 +74,7 @@ def resolve(entry: str, *, verify: bool = False) -> Path:
         raise MissingWeightsError(missing_message(weight),
                                   f"run `divgenbench models download {entry}` where the hub is reachable, "
                                   "or copy the file there")
-    if verify and weight.sha256 and sha256_of(path) != weight.sha256:
+    if verify and weight.sha256 and sha256_file(path) != weight.sha256:
         raise DataError(f"{path} does not match the pinned sha256 {weight.sha256}",
                         f"delete it and run `divgenbench models download {entry}`")
     return path
@@ -153,7 +133,7 @@ def check(entry: str) -> WeightCheck:
     weight = get_weight(entry)
     if not weight.local_path.exists():
         return WeightCheck(weight, "missing", None)
-    actual = sha256_of(weight.local_path)
+    actual = sha256_file(weight.local_path)
     if weight.sha256 is None:
         return WeightCheck(weight, "unpinned", actual)
     return WeightCheck(weight, "present" if actual == weight.sha256 else "hash mismatch", actual)
@@ -164,7 +144,7 @@ def status(entry: str) -> str:
     weight = get_weight(entry)
     if not weight.local_path.exists():
         return "missing"
-    if weight.sha256 and sha256_of(weight.local_path) != weight.sha256:
+    if weight.sha256 and sha256_file(weight.local_path) != weight.sha256:
         return "hash mismatch"
     return "present"
 

@@ -28,7 +28,6 @@ from PIL import Image  # noqa: E402
 from divgenbench.extractors import EXTRACTOR_SETS  # noqa: E402
 from divgenbench.generators import GENERATORS, Generator  # noqa: E402
 
-
 # A test-only extractor set with PVS alone: fast, and leaves IDS/ASC/SDI "not computed" on purpose.
 EXTRACTOR_SETS.setdefault("test-photometric", {"photometric": "photometric"})
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "torchvision", "diffusers", "transformers", "onnxruntime", "open_clip_torch", "ultralytics")

@@ -16,6 +16,7 @@ from divgenbench import store
 from divgenbench.cli import app
 from divgenbench.cli import models as models_cli
 from divgenbench.errors import ConfigError, DataError, MissingWeightsError
+from divgenbench.hashing import cached_file_sha256
 
 PAYLOAD = b"tiny weights"
 TOY = store.WeightFile("toy-weights", "someone/toy", "sub/toy.onnx", "0123abcd", hashlib.sha256(PAYLOAD).hexdigest())
@@ -71,9 +72,9 @@ def test_check_reports_missing_present_mismatch_and_unpinned():
 def test_file_sha256_is_recomputed_when_the_file_changes(tmp_path):
     path = tmp_path / "w.bin"
     path.write_bytes(b"one")
-    first = store.file_sha256(path)
+    first = cached_file_sha256(path)
     path.write_bytes(b"two!")
-    assert store.file_sha256(path) != first == hashlib.sha256(b"one").hexdigest()
+    assert cached_file_sha256(path) != first == hashlib.sha256(b"one").hexdigest()
 
 
 def test_models_check_table_and_exit_code():

@@ -36,10 +36,10 @@ import numpy as np
 
 from .. import store
 from ..errors import MissingWeightsError
+from ..hashing import cached_file_sha256, state_dict_sha256
 from ..prompts.vocab import COCO_PLURALS
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
-from .runtime import choose_device, choose_dtype, file_sha256, load_batch, torch_dtype, weight_identity, weight_path
-from .style import state_digest
+from .runtime import choose_device, choose_dtype, load_batch, torch_dtype, weight_identity, weight_path
 
 BOX_THRESHOLD = 0.35
 TEXT_THRESHOLD = 0.25
@@ -186,7 +186,7 @@ class GroundingDinoExtractor(_DetectorExtractor):
     @cached_property
     def _weights_sha256(self) -> str:
         weights = self._folder / "model.safetensors"
-        return file_sha256(weights) if weights.is_file() else "unknown"
+        return cached_file_sha256(weights) if weights.is_file() else "unknown"
 
     def _identity(self) -> tuple[str, str | None, str | None]:
         if self.model_dir is None:
@@ -361,7 +361,7 @@ class TinyGroundingDinoExtractor(GroundingDinoExtractor):
 
     @cached_property
     def _digest(self) -> str:
-        return state_digest(build_tiny_grounding_dino()[1])
+        return state_dict_sha256(build_tiny_grounding_dino()[1])
 
     def fingerprint(self) -> Fingerprint:
         fingerprint = super().fingerprint()
@@ -390,4 +390,4 @@ class TinyYoloExtractor(YoloExtractor):
             return _ultralytics().YOLO("yolov8n.yaml", task="detect")
 
     def _identity(self):
-        return f"tiny-yolo (yolov8n.yaml, random weights, seed {TINY_SEED})", None, state_digest(self.model.model)
+        return f"tiny-yolo (yolov8n.yaml, random weights, seed {TINY_SEED})", None, state_dict_sha256(self.model.model)

@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import store
 from ..errors import MissingWeightsError
+from ..hashing import cached_file_sha256
 from .base import Extractor, FeatureRecord, Fingerprint, ImageItem
 from .faces import DetectedFace, combined_sha256, extract_largest_faces, normalised_box
 
@@ -64,7 +64,7 @@ class DlibFaceExtractor(Extractor):
         self._models: tuple[Any, Any, Any] | None = None
 
     def fingerprint(self) -> Fingerprint:
-        hashes = {p.name: store.file_sha256(p) for p in dlib_model_files()}
+        hashes = {p.name: cached_file_sha256(p) for p in dlib_model_files()}
         try:
             revision = version(MODELS_PACKAGE)
         except PackageNotFoundError:

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import store
 from ..errors import ConfigError
+from ..hashing import cached_file_sha256
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
 from .images import load_rgb
 
@@ -213,9 +214,9 @@ class ArcFaceExtractor(InsightFaceExtractor):
 
     def weights_identity(self) -> tuple[str, str | None, dict[str, str]]:
         if self.pack_dir is not None:
-            return f"local:{self.pack_dir}", None, {p.name: store.file_sha256(p) for p in self._pack_files()}
+            return f"local:{self.pack_dir}", None, {p.name: cached_file_sha256(p) for p in self._pack_files()}
         weights = [store.get_weight(e) for e in self.weight_entries]
-        hashes = {Path(w.filename).name: w.sha256 or store.file_sha256(store.resolve(w.entry)) for w in weights}
+        hashes = {Path(w.filename).name: w.sha256 or cached_file_sha256(store.resolve(w.entry)) for w in weights}
         return weights[0].hub_id, weights[0].revision, hashes
 
     @classmethod

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..hashing import cached_file_sha256
 from .base import FeatureRecord, ImageItem
 from .images import load_rgb
 
@@ -55,19 +56,6 @@ def load_batch(items: Sequence[ImageItem]) -> tuple[list[np.ndarray | None], lis
     return [array for array, _ in loaded], [failure for _, failure in loaded]
 
 
-@lru_cache(maxsize=64)
-def _sha256_by_stat(path: str, size: int, mtime_ns: int) -> str:
-    from ..store import sha256_of
-
-    return sha256_of(Path(path))
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a weight file, hashed once per process while its size and mtime stay the same."""
-    stat = Path(path).stat()
-    return _sha256_by_stat(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-
 def weight_path(local: Path | None, entry: str, what: str) -> Path:
     """A user-given weights file (which must exist), else the store's pinned file (``MissingWeightsError``)."""
     from ..errors import MissingWeightsError
@@ -86,9 +74,9 @@ def weight_identity(local: Path | None, entry: str) -> tuple[str, str | None, st
     from ..store import get_weight, resolve
 
     if local is not None:
-        return str(local), None, file_sha256(local)
+        return str(local), None, cached_file_sha256(local)
     weight = get_weight(entry)
-    return f"{weight.hub_id}/{weight.filename}", weight.revision, weight.sha256 or file_sha256(resolve(entry))
+    return f"{weight.hub_id}/{weight.filename}", weight.revision, weight.sha256 or cached_file_sha256(resolve(entry))
 
 
 def parallel_map(function, values: Sequence) -> list:

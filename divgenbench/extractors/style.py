@@ -20,7 +20,6 @@ feature extraction runs fp16), float32 on CPU.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 from collections.abc import Sequence
 from functools import cached_property
@@ -31,6 +30,7 @@ import numpy as np
 
 from .. import store
 from ..errors import DataError
+from ..hashing import state_dict_sha256
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
 from .runtime import choose_device, choose_dtype, load_batch, parallel_map, torch_dtype, weight_identity, weight_path
 
@@ -138,15 +138,6 @@ def load_csd_weights(model, state: dict[str, Any], source: Path) -> None:
     if ignored:
         log.debug("CSD checkpoint %s: %d unused tensors (%s, ...)", source, len(ignored), ignored[0])
     model.load_state_dict({k: state[k] for k in expected})
-
-
-def state_digest(model) -> str:
-    """sha256 over a model's tensors in key order: the weights identity of a model built in code."""
-    digest = hashlib.sha256()
-    for key, tensor in model.state_dict().items():
-        digest.update(key.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
 
 
 class _CsdExtractor(Extractor):
@@ -258,7 +249,7 @@ class TinyCsdExtractor(_CsdExtractor):
 
     @cached_property
     def _digest(self) -> str:
-        return state_digest(self._build())
+        return state_dict_sha256(self._build())
 
     def _identity(self):
         return f"tiny-csd (random weights, seed {self.seed})", None, self._digest

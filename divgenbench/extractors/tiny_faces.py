@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import store
+from ..hashing import state_dict_sha256
 from .faces import InsightFaceExtractor
 
 TINY_SEED = 0
@@ -119,16 +120,6 @@ def build_tiny_face_networks(seed: int = TINY_SEED) -> tuple[Any, Any]:
     return networks[0].eval(), networks[1].eval()
 
 
-def state_sha256(network: Any) -> str:
-    """Hash of a module's tensors (names, dtypes, shapes, bytes): the tiny weights' identity."""
-    digest = hashlib.sha256()
-    for name, tensor in sorted(network.state_dict().items()):
-        array = tensor.detach().cpu().contiguous().numpy()
-        digest.update(f"{name}:{array.dtype}:{array.shape}\n".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
 def export_onnx(network: Any, path: Path, example: Any, dynamic_axes: dict, output_count: int) -> None:
     """torch.onnx.export (TorchScript exporter: no onnxscript needed) to a temporary name, then rename."""
     import torch
@@ -180,7 +171,7 @@ class TinyArcFaceExtractor(InsightFaceExtractor):
     def weights_identity(self) -> tuple[str, str | None, dict[str, str]]:
         if self._hashes is None:
             detector, recognizer = build_tiny_face_networks(self.seed)
-            self._hashes = {"det.onnx": state_sha256(detector), "rec.onnx": state_sha256(recognizer)}
+            self._hashes = {"det.onnx": state_dict_sha256(detector), "rec.onnx": state_dict_sha256(recognizer)}
         return f"builtin:tiny-arcface(seed={self.seed})", None, self._hashes
 
     def model_files(self) -> tuple[Path, Path]:

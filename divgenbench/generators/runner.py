@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
+from ..hashing import sha256_file
 from ..prompts.bank import PromptBank
 from ..protocol import DIMENSIONS, Protocol, evenly_spaced
 from ..rundir import RunDir, atomic_write_bytes
@@ -85,7 +86,7 @@ def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list
         record = journal.get((request.prompt_id, request.k))
         digest = record["sha256"] if record and record.get("path") == run.relative(path) else None
         if digest is None:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = sha256_file(path)
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
                                     run.relative(path), digest))
     return found, missing

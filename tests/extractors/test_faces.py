@@ -16,6 +16,7 @@ from divgenbench.extractors import EXTRACTOR_SETS, EXTRACTORS
 from divgenbench.extractors.faces import NO_FACE, PACK_ENV, ArcFaceExtractor
 from divgenbench.extractors.images import UNREADABLE
 from divgenbench.extractors.tiny_faces import EMBEDDING_DIM, TinyArcFaceExtractor
+from divgenbench.hashing import sha256_file
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_arcface_runs_a_local_pack_folder(tiny_face_dir, tmp_path, monkeypatch):
     extractor = ArcFaceExtractor(det_thresh=0.5)
     fingerprint = extractor.fingerprint()
     assert fingerprint.model_id == f"local:{pack}"
-    assert fingerprint.preprocessing["weights"]["det_10g.onnx"] == store.sha256_of(pack / "det_10g.onnx")
+    assert fingerprint.preprocessing["weights"]["det_10g.onnx"] == sha256_file(pack / "det_10g.onnx")
     items = noise_images(tmp_path, 2)
     ours = extractor.extract(items)
 

@@ -21,7 +21,6 @@ from divgenbench.leaderboard.build import (
     assign_ranks,
     build_leaderboard,
     build_rows,
-    markdown_table,
 )
 from divgenbench.leaderboard.entries import (
     MAX_ENTRY_BYTES,

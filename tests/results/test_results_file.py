@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from divgenbench.cli import app
+from divgenbench.errors import DataError
 from divgenbench.results.io import JSON_TEXT, check_results_data, check_results_text, load_results
 from divgenbench.results.models import Results
 from divgenbench.results.schema import SCHEMA_PATH, results_json_schema, schema_text
-from divgenbench.errors import DataError
 
 
 @pytest.fixture(scope="module")
