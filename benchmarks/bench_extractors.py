@@ -45,7 +45,9 @@ def make_images(folder: Path, count: int, size: int, seed: int = 0) -> list[Imag
         image = ImageEnhance.Brightness(base.rotate(0, translate=(dx, dy))).enhance(float(rng.uniform(0.8, 1.2)))
         path = folder / f"bench-{i:05d}.png"
         image.save(path)
-        items.append(ImageItem(path.stem, path, hashlib.sha256(path.read_bytes()).hexdigest(), "id", f"id-{i:04d}"))
+        # The astronaut is a person: detectors get the Layout query a "person" prompt would carry.
+        items.append(ImageItem(path.stem, path, hashlib.sha256(path.read_bytes()).hexdigest(), "layout",
+                               f"layout-{i:04d}", {"class": "person", "query": "person.", "count": 1}))
     return items
 
 
@@ -59,7 +61,8 @@ def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -
     from divgenbench.pipeline import extract_features
 
     extractor = EXTRACTORS.get(name)()
-    extractor.extract(items[:2])  # open the model and warm up outside the timings
+    warm = extractor.extract(items[:2])  # open the model and warm up outside the timings
+    statuses = sorted({r.status for r in warm})
     loop_s = timed(lambda: [extractor.extract([item]) for item in items])
     rows = []
     for batch in batch_sizes:
@@ -67,7 +70,7 @@ def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -
             for start in range(0, len(items), batch):
                 extractor.extract(items[start:start + batch])
         batched_s = timed(run_batched)
-        rows.append({"extractor": name, "stage": "read+detect+embed", "batch": batch, "n": len(items),
+        rows.append({"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
                      "per_s": len(items) / batched_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / batched_s})
     extract_features(extractor, items, lambda n: None)  # fill the cache
     cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(), items, lambda n: None))
