@@ -2,6 +2,8 @@
 
 RUN/ images/{dimension}/{prompt_id}_{k}.png   written atomically, never overwritten
      journal/{writer}.jsonl                      append-only generation records, one file per process
+     locks/{prompt_id}_{k}.lock                  per-image claims of concurrent processes (OS file locks)
+     generator.json                              the generator's resolved settings and provenance
      samples.jsonl                               consolidated per-image records (rewritten atomically)
      features/                                   cached features for this run (see extractors.cache)
      run.json                                    the run's configuration, checked on resume
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +55,13 @@ class RunDir:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def lock_path(self, prompt_id: str, k: int) -> Path:
+        return self.root / "locks" / f"{prompt_id}_{k}.lock"
+
+    @property
+    def generator_info_path(self) -> Path:
+        return self.root / "generator.json"
+
     @property
     def journal_dir(self) -> Path:
         return self.root / "journal"
@@ -89,12 +99,21 @@ class RunDir:
             raise ConfigError(f"output directory {self.root} is not writable ({exc.strerror or exc})",
                               "pass --output to a folder you can write") from exc
 
-    def remove_stale_temporaries(self) -> int:
-        """Delete half-written files a killed process left behind (never a finished image)."""
+    def remove_stale_temporaries(self, older_than_s: float = 600.0) -> int:
+        """Delete half-written files a killed process left behind (never a finished image).
+
+        Only files untouched for ``older_than_s``: another process working on the same run may be
+        writing a fresh one right now (a PNG takes milliseconds to write).
+        """
         removed = 0
+        cutoff = time.time() - older_than_s
         for tmp in (self.root / "images").rglob(f"{TMP_PREFIX}*"):
-            tmp.unlink(missing_ok=True)
-            removed += 1
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:  # renamed or removed meanwhile
+                continue
         return removed
 
     def check_config(self, config: dict) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from ..generators import GenerationSettings, parse_model_args
+from ..generators.runner import Shard
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
@@ -33,6 +34,7 @@ def eval_command(
     device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    shard: Annotated[Optional[str], typer.Option(help="Generate only share I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); then `divgenbench merge` and eval the merged run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Generate the protocol's images, extract features, score IDS/ASC/SDI/PVS and write results.json.
@@ -49,8 +51,14 @@ def eval_command(
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
-        resamples=resamples)
+        resamples=resamples, shard=Shard.parse(shard) if shard else None)
     results = evaluate(config, Reporter(quiet=quiet))
+    if results is None:
+        what = f"shard {shard}" if shard else "this rank"
+        console.print(f"{what}: images are in {config.output}; "
+                      + ("merge the shards with `divgenbench merge`, then run eval on the merged run"
+                         if shard else "rank 0 writes the results"))
+        return
     console.print(score_table(results))
     console.print(f"results: {config.output / 'results.json'}")
 
