@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .environment import environment, toolkit
+from .errors import ConfigError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
 from .extractors.sidecar import save_feature_sidecar
@@ -148,11 +149,16 @@ def launcher_processes() -> Processes:
     [choice] accelerate's ``PartialState`` reads every launcher's environment and sets up the process
     group (gloo on CPU, nccl on GPU) whose barrier ends generation; accelerate is imported only then.
     """
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size <= 1:
         return Processes()
+    import torch
     from accelerate import PartialState
 
-    state = PartialState()
+    state = PartialState(cpu=not torch.cuda.is_available())  # CPU-only hosts need cpu=True for gloo
+    if state.num_processes != world_size:
+        raise ConfigError(f"WORLD_SIZE={world_size} but accelerate set up {state.num_processes} processes",
+                          "launch with `accelerate launch --multi_gpu` or `torchrun --nproc_per_node N`")
     return Processes(state.process_index, state.num_processes, state.wait_for_everyone)
 
 
