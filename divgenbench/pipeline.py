@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -18,9 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .environment import environment, toolkit
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
+from .extractors.cache import FeatureCache, import_run_sidecars
 from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
 from .generators.base import GeneratedImage, Generator, ImageRequest
@@ -36,6 +38,9 @@ from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
 from .prompts import load_prompts
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
+from .reference import StyleReferenceLoader
+from .results.choices import scoring_choices
+from .results.io import write_results
 from .results.models import (
     Diagnostics,
     ExtractorInfo,
@@ -47,7 +52,7 @@ from .results.models import (
     ScoreValue,
     SkippedImage,
 )
-from .rundir import RunDir, atomic_write_bytes, atomic_write_json
+from .rundir import RunDir, atomic_write_json
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
 
@@ -63,6 +68,7 @@ class EvalConfig:
     prompts_source: str = "bundled"
     extractor_set: str | None = None  # None: the generator's default set
     extractor_overrides: dict[str, str] = field(default_factory=dict)
+    style_reference: str | None = None  # None: the reference matching the style extractor's fingerprint
     scores: tuple[str, ...] | None = None  # None: all registered scores
     resamples: int = 1000
     bootstrap_seed: int = 0
@@ -96,7 +102,7 @@ class Reporter:
             self.console.print(message)
 
 
-def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
+def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
     prompts = bank.by_id()
     by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
     for s in samples:
@@ -105,13 +111,27 @@ def _items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> 
     return by_dimension
 
 
-def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None]) -> list[FeatureRecord]:
-    records: list[FeatureRecord] = []
-    for start in range(0, len(items), EXTRACT_CHUNK):
-        chunk = items[start:start + EXTRACT_CHUNK]
-        records.extend(extractor.extract(chunk))
-        advance(len(chunk))
-    return records
+def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
+                     cache: FeatureCache | None = None) -> list[FeatureRecord]:
+    """Records for ``items`` in order, through the content-addressed feature cache.
+
+    Cached images never reach the extractor (which opens its model only on its first ``extract``), each
+    distinct image is extracted once even when several items share it, and new records are cached chunk
+    by chunk so an interrupted extraction resumes where it stopped.
+    """
+    cache = cache or FeatureCache()
+    fingerprint = extractor.fingerprint()
+    by_sha = cache.get_many(fingerprint, {item.sha256 for item in items})
+    advance(sum(item.sha256 in by_sha for item in items))
+    todo = list({item.sha256: item for item in items if item.sha256 not in by_sha}.values())
+    counts = Counter(item.sha256 for item in items)
+    for start in range(0, len(todo), EXTRACT_CHUNK):
+        chunk = todo[start:start + EXTRACT_CHUNK]
+        fresh = dict(zip((item.sha256 for item in chunk), extractor.extract(chunk), strict=True))
+        cache.put_many(fingerprint, fresh)
+        by_sha.update(fresh)
+        advance(sum(counts[sha] for sha in fresh))
+    return [by_sha[item.sha256] for item in items]
 
 
 def _score_value(outcome: ScoreOutcome) -> ScoreValue:
@@ -254,10 +274,12 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     run, bank, requests = summary.run, summary.bank, summary.requests
     samples, missing = collect_samples(run, requests)
     write_samples(run, samples)
-    items = _items(samples, bank, run)
+    items = image_items(samples, bank, run)
 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
-    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed)
+    style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
+    style_reference = StyleReferenceLoader(style_extractor, config.style_reference) if style_extractor else None
+    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
     scores: dict[str, ScoreValue] = {}
     extractors: dict[str, ExtractorInfo] = {}
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
@@ -282,7 +304,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
                                        for item, r in zip(items[score.dimension], records) if not r.ok]
         outcome = score.compute(FeatureTable(items[score.dimension], records), context)
         scores[key] = _score_value(outcome)
-        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group"):
+        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group", "layout_per_prompt"):
             if field_name in outcome.diagnostics:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
@@ -298,11 +320,67 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         toolkit=toolkit(), smoke=smoke, model=model,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
                               prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
-                              limit=config.limit, choices=protocol.to_dict()),
+                              limit=config.limit, choices=protocol.to_dict(),
+                              scoring=scoring_choices(context.resamples, context.seed)),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
-        extractors=extractors, scores=scores, diagnostics=diagnostics, environment=environment(),
+        extractors=extractors, scores=scores,
+        references={"style-embedding": style_reference.info} if style_reference and style_reference.info else {},
+        diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},
         sidecars={"samples": run.relative(run.samples_path), "features": run.relative(run.features_dir)},
     )
-    atomic_write_bytes(run.results_path, (results.model_dump_json(indent=2) + "\n").encode())
+    write_results(results, run.results_path)
     return results
+
+
+def score(run_dir: Path, *, extractor_set: str | None = None, extractor_overrides: dict[str, str] | None = None,
+          resamples: int | None = None, reporter: Reporter | None = None) -> Results:
+    """Re-score a finished run from its ``run.json``: no generation, features from the cache.
+
+    The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
+    on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
+    bootstrap settings too. Missing images are an error here: ``score`` never generates.
+    """
+    run = RunDir(run_dir)
+    try:
+        identity = json.loads(run.config_path.read_text())
+        settings = GenerationSettings(**identity["settings"])
+        model, protocol_name = identity["model"], identity["protocol"]
+    except FileNotFoundError as exc:
+        raise DataError(f"{run.root} is not a run directory (no run.json)",
+                        "pass the --output folder of a `divgenbench eval` run") from exc
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise DataError(f"{run.config_path} is corrupt ({exc})", "re-run `divgenbench eval` into a new folder") from exc
+    previous = None
+    if run.results_path.exists():
+        try:
+            previous = Results.model_validate_json(run.results_path.read_text())
+        except ValueError as exc:
+            raise DataError(f"{run.results_path} is not a valid results file ({exc.__class__.__name__})",
+                            "delete it and score again (extractors then default to the model's set)") from exc
+    intervals = [s.interval for s in previous.scores.values() if s.interval] if previous else []
+    overrides = {feature: info.extractor for feature, info in previous.extractors.items()} if previous else {}
+    if extractor_set is not None:
+        overrides = {}  # a named set replaces the previous choice
+    overrides.update(extractor_overrides or {})
+    config = EvalConfig(
+        model=model, output=run.root, model_args=identity.get("model_args", {}), settings=settings,
+        protocol=protocol_name, limit=identity.get("limit"),
+        prompts_source=_prompts_source(previous.prompt_bank.source if previous else "bundled"),
+        extractor_set=extractor_set,
+        extractor_overrides=overrides,
+        resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
+        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed)
+    bank = load_prompts(config.prompts_source)
+    pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
+    if pending:
+        raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
+                        "run `divgenbench eval` with the run's settings to generate them; `score` never generates")
+    import_run_sidecars(run)
+    return evaluate(config, reporter)
+
+
+def _prompts_source(recorded: str) -> str:
+    """The --prompts-source that reloads a recorded bank ('bundled:v1' → 'bundled'); run.json's bank hash
+    still guards against a different bank."""
+    return recorded if Path(recorded).is_dir() else "bundled"

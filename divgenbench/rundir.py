@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,21 +98,12 @@ class RunDir:
             raise ConfigError(f"output directory {self.root} is not writable ({exc.strerror or exc})",
                               "pass --output to a folder you can write") from exc
 
-    def remove_stale_temporaries(self, older_than_s: float = 600.0) -> int:
-        """Delete half-written files a killed process left behind (never a finished image).
-
-        Only files untouched for ``older_than_s``: another process working on the same run may be
-        writing a fresh one right now (a PNG takes milliseconds to write).
-        """
+    def remove_stale_temporaries(self) -> int:
+        """Delete half-written files a killed process left behind (never a finished image)."""
         removed = 0
-        cutoff = time.time() - older_than_s
         for tmp in (self.root / "images").rglob(f"{TMP_PREFIX}*"):
-            try:
-                if tmp.stat().st_mtime < cutoff:
-                    tmp.unlink()
-                    removed += 1
-            except FileNotFoundError:  # renamed or removed meanwhile
-                continue
+            tmp.unlink(missing_ok=True)
+            removed += 1
         return removed
 
     def check_config(self, config: dict) -> None:

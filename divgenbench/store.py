@@ -8,12 +8,13 @@ file, its sha256 and the exact path to put it at.
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, DataError, MissingWeightsError
+from .hashing import sha256_file
 from .registry import check_plugin_name
 
 
@@ -34,8 +35,12 @@ class WeightFile:
     note: str = ""
 
     @property
+    def entry_dir(self) -> Path:
+        return home() / "weights" / self.entry
+
+    @property
     def local_path(self) -> Path:
-        return home() / "weights" / self.entry / self.filename
+        return self.entry_dir / self.filename
 
 
 WEIGHTS: dict[str, WeightFile] = {}
@@ -55,14 +60,6 @@ def get_weight(entry: str) -> WeightFile:
     return WEIGHTS[entry]
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def missing_message(weight: WeightFile) -> str:
     pin = f", sha256 {weight.sha256}" if weight.sha256 else ""
     return (f"weights for {weight.entry!r} are missing: file {weight.filename!r} from hub repo {weight.hub_id!r}"
@@ -77,10 +74,31 @@ def resolve(entry: str, *, verify: bool = False) -> Path:
         raise MissingWeightsError(missing_message(weight),
                                   f"run `divgenbench models download {entry}` where the hub is reachable, "
                                   "or copy the file there")
-    if verify and weight.sha256 and sha256_of(path) != weight.sha256:
+    if verify and weight.sha256 and sha256_file(path) != weight.sha256:
         raise DataError(f"{path} does not match the pinned sha256 {weight.sha256}",
                         f"delete it and run `divgenbench models download {entry}`")
     return path
+
+
+def entries_for(names: Sequence[str]) -> list[str]:
+    """Weight entries named directly or through an extractor that uses them; none named: all of them."""
+    if not names:
+        return sorted(WEIGHTS)
+    from .extractors import EXTRACTORS
+
+    entries: list[str] = []
+    for name in names:
+        if name in WEIGHTS:
+            found = [name]
+        elif name in EXTRACTORS:
+            found = list(getattr(EXTRACTORS.get(name), "weight_entries", ()))
+            if not found:
+                raise ConfigError(f"extractor {name!r} has no downloadable weights",
+                                  f"weight entries: {', '.join(sorted(WEIGHTS))}")
+        else:
+            get_weight(name)  # raises with the valid choices
+        entries += [e for e in found if e not in entries]
+    return entries
 
 
 def download(entry: str) -> Path:
@@ -88,10 +106,10 @@ def download(entry: str) -> Path:
     from huggingface_hub import hf_hub_download
 
     weight = get_weight(entry)
-    weight.local_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    weight.entry_dir.mkdir(parents=True, exist_ok=True)
+    try:  # local_dir keeps the hub's sub-folders, so the file lands exactly at local_path
         fetched = hf_hub_download(weight.hub_id, weight.filename, revision=weight.revision,
-                                  local_dir=weight.local_path.parent)
+                                  local_dir=weight.entry_dir)
     except Exception as exc:  # offline, gated repo, missing file: say what and where
         raise MissingWeightsError(f"download of {weight.entry!r} failed ({type(exc).__name__}); "
                                   + missing_message(weight), "check the network or hub token") from exc
@@ -101,11 +119,47 @@ def download(entry: str) -> Path:
     return resolve(entry, verify=True)
 
 
+@dataclass(frozen=True)
+class WeightCheck:
+    """One row of ``divgenbench models check``."""
+
+    weight: WeightFile
+    status: str  # present | missing | hash mismatch | unpinned
+    sha256: str | None  # what is on disk (None when missing)
+
+
+def check(entry: str) -> WeightCheck:
+    """Presence and hash of one entry; an unpinned file is hashed and reported as such."""
+    weight = get_weight(entry)
+    if not weight.local_path.exists():
+        return WeightCheck(weight, "missing", None)
+    actual = sha256_file(weight.local_path)
+    if weight.sha256 is None:
+        return WeightCheck(weight, "unpinned", actual)
+    return WeightCheck(weight, "present" if actual == weight.sha256 else "hash mismatch", actual)
+
+
 def status(entry: str) -> str:
     """'present', 'missing' or 'hash mismatch' (hashing only when pinned)."""
     weight = get_weight(entry)
     if not weight.local_path.exists():
         return "missing"
-    if weight.sha256 and sha256_of(weight.local_path) != weight.sha256:
+    if weight.sha256 and sha256_file(weight.local_path) != weight.sha256:
         return "hash mismatch"
     return "present"
+
+
+# --- the weights the built-in extractors use ---------------------------------------------------------
+# insightface's buffalo_l pack is released as a zip on GitHub (deepinsight/insightface v0.7); the hub mirror
+# public-data/insightface (maintained by HF staff) holds its files unzipped. Hashes are the mirror's Git LFS
+# object ids, which two further independent mirrors of the pack repeat byte for byte.
+BUFFALO_L_HUB = "public-data/insightface"
+BUFFALO_L_REVISION = "33c1063c49c785b7652d3fd529f86fa4f149392b"
+SCRFD_10G = register_weight(WeightFile(
+    "scrfd-det-10g", BUFFALO_L_HUB, "models/buffalo_l/det_10g.onnx", BUFFALO_L_REVISION,
+    "5838f7fe053675b1c7a08b633df49e7af5495cee0493c7dcf6697200b85b5b91",
+    license="insightface: non-commercial research", note="SCRFD-10GF face detector with 5 keypoints (buffalo_l)"))
+ARCFACE_R50 = register_weight(WeightFile(
+    "arcface-w600k-r50", BUFFALO_L_HUB, "models/buffalo_l/w600k_r50.onnx", BUFFALO_L_REVISION,
+    "4c06341c33c2ca1f86781dab0e829f88ad5b64be9fba56e56bc9ebdefc619e43",
+    license="insightface: non-commercial research", note="ArcFace ResNet-50 on WebFace600K, 512-D (buffalo_l)"))

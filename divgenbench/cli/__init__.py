@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import evaluate, merge, models, prompts
+from . import cache, evaluate, leaderboard, merge, models, prompts, reference, results, score
 
 app = typer.Typer(
     name="divgenbench",
@@ -25,6 +25,13 @@ app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.command("merge", help=merge.merge_command.__doc__)(merge.merge_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
+app.command("score", help=score.score_command.__doc__)(score.score_command)
+app.add_typer(cache.app, name="cache")
+app.add_typer(reference.app, name="reference")
+app.command("validate", help=results.validate_command.__doc__)(results.validate_command)
+app.command("report", help=results.report_command.__doc__)(results.report_command)
+app.command("compare", help=results.compare_command.__doc__)(results.compare_command)
+app.add_typer(leaderboard.app, name="leaderboard")
 
 err_console = Console(stderr=True)
 

@@ -10,11 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import ConfigError
+from ..extractors import EXTRACTORS
 from ..generators import GenerationSettings, parse_model_args
 from ..generators.runner import Shard
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
+from ..rundir import RunDir
 
 console = Console()
 
@@ -33,9 +35,13 @@ def eval_command(
     resolution: Annotated[Optional[int], typer.Option(help="Square image size (FLUX.1-dev default 720).")] = None,
     device: Annotated[Optional[str], typer.Option(help="torch device for the generator (default: cuda when available).")] = None,
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set: default (paper) or tiny (random weights, smoke).")] = None,
+    face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS: arcface (paper), dlib (offline CPU; never ranked against arcface).")] = None,
+    detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
+    reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     shard: Annotated[Optional[str], typer.Option(help="Generate only share I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); then `divgenbench merge` and eval the merged run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing RUN/report.html.")] = False,
 ) -> None:
     """Generate the protocol's images, extract features, score IDS/ASC/SDI/PVS and write results.json.
 
@@ -51,7 +57,8 @@ def eval_command(
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
-        resamples=resamples, shard=Shard.parse(shard) if shard else None)
+        extractor_overrides=extractor_overrides(face_extractor, detector),
+        style_reference=reference, resamples=resamples, shard=Shard.parse(shard) if shard else None)
     results = evaluate(config, Reporter(quiet=quiet))
     if results is None:
         what = f"shard {shard}" if shard else "this rank"
@@ -60,7 +67,27 @@ def eval_command(
                          if shard else "rank 0 writes the results"))
         return
     console.print(score_table(results))
-    console.print(f"results: {config.output / 'results.json'}")
+    run = RunDir(config.output)
+    console.print(f"results: {run.results_path}")
+    if not no_report:
+        from ..report import write_report
+
+        console.print(f"report: {write_report([run.results_path], run.report_path)}")
+
+
+def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:
+    """``--face-extractor`` / ``--detector`` as feature → extractor overrides, refusing a wrong feature kind."""
+    overrides = {}
+    for option, name, feature in (("--face-extractor", face_extractor, "face-embedding"),
+                                  ("--detector", detector, "boxes")):
+        if not name:
+            continue
+        kind = EXTRACTORS.get(name).feature
+        if kind != feature:
+            choices = ", ".join(n for n in EXTRACTORS.names() if EXTRACTORS.get(n).feature == feature)
+            raise ConfigError(f"{option} {name!r} extracts {kind!r}, not {feature!r}", f"pass one of: {choices}")
+        overrides[feature] = name
+    return overrides
 
 
 def score_table(results: Results) -> Table:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..generators.merge import eval_command, merge_runs
+from ..generators.merge import merge_runs
 
 console = Console()
 SHOWN = 10
@@ -36,6 +36,6 @@ def merge_command(
         console.print(f"note: {note}")
     if report.missing:
         console.print("re-run the shards that made them (same command: they resume), then merge again")
-    console.print(f"score it with: {eval_command(report.identity, report.output)}", highlight=False, soft_wrap=True)
+    console.print(f"score it with: divgenbench score {report.output}", highlight=False, soft_wrap=True)
     if not report.complete:
         raise typer.Exit(1)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from .. import store
 from ..extractors import EXTRACTORS
 from ..generators import GENERATORS
 
-app = typer.Typer(help="List generators and extractors and the state of their weights.", no_args_is_help=True)
+app = typer.Typer(help="List plug-ins, and download or check the pinned weights they use.", no_args_is_help=True)
 console = Console()
 
 
@@ -28,3 +31,36 @@ def list_models() -> None:
                 weights = f"needs extra ({exc.name})"
             table.add_row(kind, name, target if isinstance(target, str) else repr(target), weights)
     console.print(table)
+
+
+@app.command("download")
+def download_weights(
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+) -> None:
+    """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
+    for entry in store.entries_for(names or []):
+        path = store.download(entry)
+        console.print(f"{entry}: {path}")
+
+
+@app.command("check")
+def check_weights(
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+) -> None:
+    """Verify that each pinned weight file is present and matches its sha256; exit 1 when one is not."""
+    table = Table(title=f"weights · {store.home() / 'weights'}")
+    for column in ("entry", "hub id", "file", "revision", "pinned sha256", "status", "path"):
+        table.add_column(column, overflow="fold")
+    failed = False
+    for entry in store.entries_for(names or []):
+        result = store.check(entry)
+        w = result.weight
+        failed |= result.status in {"missing", "hash mismatch"}
+        table.add_row(w.entry, w.hub_id, w.filename, w.revision[:12], w.sha256 or "(not pinned)",
+                      result.status if result.status != "unpinned" else f"present, sha256 {result.sha256}",
+                      str(w.local_path))
+    console.print(table)
+    if failed:
+        console.print("some weights are missing or damaged: run `divgenbench models download` where the hub is "
+                      "reachable, or copy each file to the path shown")
+        raise typer.Exit(1)

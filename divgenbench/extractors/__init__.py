@@ -7,11 +7,22 @@ from .base import Extractor, FeatureRecord, Fingerprint, ImageItem
 
 EXTRACTORS: Registry[type[Extractor]] = Registry("extractors", base=Extractor)
 EXTRACTORS.register("photometric", "divgenbench.extractors.photometric:PhotometricExtractor")
+EXTRACTORS.register("arcface", "divgenbench.extractors.faces:ArcFaceExtractor")
+EXTRACTORS.register("tiny-arcface", "divgenbench.extractors.tiny_faces:TinyArcFaceExtractor")
+EXTRACTORS.register("dlib", "divgenbench.extractors.dlib_faces:DlibFaceExtractor")  # eval --face-extractor dlib
+EXTRACTORS.register("csd", "divgenbench.extractors.style:CsdExtractor")
+EXTRACTORS.register("tiny-csd", "divgenbench.extractors.style:TinyCsdExtractor")
+EXTRACTORS.register("grounding-dino", "divgenbench.extractors.detection:GroundingDinoExtractor")
+EXTRACTORS.register("tiny-grounding-dino", "divgenbench.extractors.detection:TinyGroundingDinoExtractor")
+EXTRACTORS.register("yolo", "divgenbench.extractors.detection:YoloExtractor")  # eval --detector yolo
+EXTRACTORS.register("tiny-yolo", "divgenbench.extractors.detection:TinyYoloExtractor")
 
 #: feature kind → extractor name, per set. ``default`` is the paper's; ``tiny`` needs no weights.
 EXTRACTOR_SETS: dict[str, dict[str, str]] = {
-    "default": {"photometric": "photometric"},
-    "tiny": {"photometric": "photometric"},
+    "default": {"face-embedding": "arcface", "style-embedding": "csd", "boxes": "grounding-dino",
+                "photometric": "photometric"},
+    "tiny": {"face-embedding": "tiny-arcface", "style-embedding": "tiny-csd", "boxes": "tiny-grounding-dino",
+             "photometric": "photometric"},
 }
 
 

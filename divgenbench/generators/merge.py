@@ -1,7 +1,8 @@
 """Merge the run directories of shards (``--shard I/N`` job-array tasks) into one run.
 
 The shards must share run.json (model, args, settings, protocol, limit, prompt bank): the merged run gets
-that identity, so ``divgenbench eval`` with the shards' flags scores it without generating anything.
+that identity, so ``divgenbench score MERGED`` (or ``eval`` with the shards' flags) scores it without
+generating anything.
 Every planned image is taken from the first input that has it and copied atomically; the report lists
 images no input has (missing), images several inputs have (duplicates: identical bytes, or a conflict
 when they differ: the first input's is kept), and images outside the plan (extra: not copied).
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,10 +22,6 @@ from ..protocol import get_protocol
 from ..rundir import RunDir, atomic_write_bytes
 from .base import GeneratedImage
 from .runner import plan_requests
-
-SETTING_FLAGS = {"dtype": "--dtype", "num_inference_steps": "--num-inference-steps",
-                 "guidance_scale": "--guidance-scale", "resolution": "--resolution", "device": "--device"}
-
 
 @dataclass
 class MergeReport:
@@ -124,17 +120,3 @@ def _merge_generator_info(runs: Sequence[RunDir], out: RunDir, report: MergeRepo
     if len(comparable) > 1:
         report.notes.append("the shards' generator.json differ (e.g. library versions); kept "
                             f"{infos[0][0].root}'s")
-
-
-def eval_command(identity: dict, output: Path) -> str:
-    """The ``divgenbench eval`` command whose run.json equals ``identity`` (scores the merged run)."""
-    words = ["divgenbench", "eval", "--model", identity["model"], "--protocol", identity["protocol"]]
-    if identity.get("model_args"):
-        words += ["--model-args", ",".join(f"{k}={v}" for k, v in identity["model_args"].items())]
-    if identity.get("limit"):
-        words += ["--limit", str(identity["limit"])]
-    for key, flag in SETTING_FLAGS.items():
-        value = identity.get("settings", {}).get(key)
-        if value is not None:
-            words += [flag, str(value)]
-    return " ".join(shlex.quote(w) for w in words + ["-o", str(output)])

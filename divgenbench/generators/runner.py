@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from filelock import FileLock, Timeout
 
 from ..errors import ConfigError
+from ..hashing import sha256_file
 from ..prompts.bank import PromptBank
 from ..protocol import DIMENSIONS, Protocol, evenly_spaced
 from ..rundir import RunDir, atomic_write_bytes
@@ -152,6 +153,17 @@ def generate_images(generator: Generator, requests: Sequence[ImageRequest], run:
     return written
 
 
+def _write_image(path, data: bytes, attempts: int = 3) -> None:
+    """Atomic write that survives a concurrent process starting up: its clean-up of a killed run's
+    temporaries may delete our temporary before the rename (FileNotFoundError), so write it again."""
+    for attempt in range(attempts):
+        try:
+            return atomic_write_bytes(path, data)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+
+
 def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, log) -> int:
     written = 0
     for request, output in zip(batch, outputs, strict=True):
@@ -161,7 +173,7 @@ def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, 
             continue
         data = output.data if isinstance(output, EncodedImage) else encode_png(output)
         path = run.image_path(request.dimension, request.prompt_id, request.k)
-        atomic_write_bytes(path, data)
+        _write_image(path, data)
         extra = {"source": output.source} if isinstance(output, EncodedImage) and output.source else {}
         record = GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
                                 run.relative(path), hashlib.sha256(data).hexdigest(), extra)
@@ -190,7 +202,7 @@ def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list
         record = journal.get(key)
         digest = record["sha256"] if record and record.get("path") == run.relative(path) else None
         if digest is None:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = sha256_file(path)
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
                                     run.relative(path), digest, (record or {}).get("extra", {})))
     return found, missing

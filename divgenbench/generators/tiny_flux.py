@@ -44,10 +44,10 @@ def _t5_tokenizer():
 def build_tiny_flux_pipeline(seed: int = 0, dtype: str = "float64"):
     """Build the tiny pipeline; the same ``seed`` gives the same weights on any machine (CPU init)."""
     import torch
-    from diffusers.utils import logging as diffusers_logging
-    from transformers.utils import logging as transformers_logging
     from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxPipeline, FluxTransformer2DModel
+    from diffusers.utils import logging as diffusers_logging
     from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
+    from transformers.utils import logging as transformers_logging
 
     torch.manual_seed(seed)
     transformer = FluxTransformer2DModel(

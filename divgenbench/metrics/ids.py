@@ -62,7 +62,11 @@ def identity_divergence_within_groups(
 
 
 def ids_statistic(embeddings: ArrayLike, prompt_index: ArrayLike | None = None) -> PromptStatistic:
-    """IDS as a function of prompt draw counts: a resample's Σv is counts @ (per-prompt Σv)."""
+    """IDS as a function of prompt draw counts: a resample's Σv is counts @ (per-prompt Σv).
+
+    As in rescoring the resampled faces, a prompt drawn twice pairs its face with its copy (cosine 1); with
+    800 prompts that lifts resampled IDS by about 0.001 on average.
+    """
     unit = unit_rows("embeddings", embeddings)
     require_rows("embeddings", unit, 2, "faces (IDS is a mean over pairs)")
     index, n_prompts = as_prompt_index("prompt_index", prompt_index, unit.shape[0])

@@ -7,7 +7,6 @@ concatenated in DIMENSIONS order. A hub copy is re-serialised the same way, so b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DataError
+from ..hashing import sha256_bytes, sha256_file
 from ..protocol import DIMENSIONS
 from . import vocab as V
 
@@ -63,18 +63,6 @@ def canonical_line(record: Mapping[str, Any]) -> str:
 
 def canonical_bytes(records: Sequence[Mapping[str, Any]]) -> bytes:
     return "".join(canonical_line(r) for r in records).encode("utf-8")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def bank_sha256(files: Mapping[str, bytes]) -> str:
@@ -148,6 +136,9 @@ def load_folder(folder: Path, source: str) -> PromptBank:
         path = folder / f"{d}.jsonl"
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise DataError(f"prompts file {path} is not UTF-8 text (byte {exc.start})",
+                            "rebuild it with `divgenbench prompts build`") from exc
         except OSError as exc:
             raise DataError(f"cannot read prompts file {path}: {exc.strerror or exc}",
                             "pass --prompts-source bundled, or a folder holding id/style/layout/tonal .jsonl") from exc
@@ -156,6 +147,8 @@ def load_folder(folder: Path, source: str) -> PromptBank:
         except json.JSONDecodeError as exc:
             raise DataError(f"prompts file {path} is not valid JSONL (line {exc.lineno}: {exc.msg})",
                             "rebuild it with `divgenbench prompts build`") from exc
+        if not records[d]:
+            raise DataError(f"prompts file {path} holds no prompts", "rebuild it with `divgenbench prompts build`")
         bad = [r.get("id", "?") for r in records[d] if not isinstance(r, dict) or set(r) != {
             "id", "dimension", "text", "template", "attributes"}]
         if bad:

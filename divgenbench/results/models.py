@@ -1,104 +1,160 @@
 """Results file v1 (SPEC §6) as pydantic models: one file per run, sidecars beside it.
 
-Everything that moves a number is recorded (protocol choices, prompt-bank hash, extractor
-fingerprints), so two results are comparable exactly when those parts agree.
+Everything that moves a number is recorded (protocol choices, scoring choices, prompt-bank hash,
+extractor fingerprints), so two results are comparable exactly when those parts agree. The JSON Schema
+in ``schema/v1.json`` is exported from these models (``python -m divgenbench.results.schema``) and a test
+fails when the two disagree.
+
+Cross-field rules (a computed score has a finite value, an interval has low ≤ high, a rate lies in
+[0, 1]) live in each sub-model's validator, so pydantic reports every broken part at once with its path.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+GIT_HASH_PATTERN = r"^[0-9a-f]{7,40}$"
 
 Direction = Literal["lower", "higher"]
 ScoreStatus = Literal["computed", "not-computed", "undefined"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class Interval(_Strict):
+class StrictModel(BaseModel):
+    """Unknown keys are errors: a typo in a submission must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Interval(StrictModel):
     """Percentile bootstrap interval over prompts (SPEC §4)."""
 
     low: float
     high: float
-    confidence: float = 0.95
-    resamples: int = 1000
+    confidence: float = Field(0.95, gt=0.0, lt=1.0)
+    resamples: int = Field(1000, ge=1)
     seed: int = 0
     method: str = "percentile bootstrap over prompts"
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.low > self.high:
+            raise ValueError(f"interval low {self.low} is above high {self.high}")
+        return self
 
-class ScoreValue(_Strict):
+
+class ScoreValue(StrictModel):
     """A headline or quality score; ``status`` says why ``value`` may be missing."""
 
-    name: str
-    dimension: str | None = None
+    name: str = Field(min_length=1, description="Display name, e.g. IDS")
+    dimension: str | None = Field(None, description="id | style | layout | tonal; None for quality scores")
     value: float | None = None
     interval: Interval | None = None
-    n: int = 0
+    n: int = Field(0, ge=0, description="Sampling units (prompts) behind the value")
     direction: Direction
     status: ScoreStatus = "computed"
-    reason: str | None = None
+    reason: str | None = Field(None, description="Why the score is not computed or undefined")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoreValue:
+        if self.status == "computed":
+            if self.value is None:
+                raise ValueError("a computed score needs a value")
+        elif not self.reason:
+            raise ValueError(f"a score with status {self.status!r} needs a reason")
+        elif self.value is not None:
+            raise ValueError(f"a score with status {self.status!r} must not carry a value")
+        return self
 
 
-class ModelInfo(_Strict):
-    name: str
-    adapter: str
-    args: dict[str, str] = Field(default_factory=dict)
+class ModelInfo(StrictModel):
+    name: str = Field(min_length=1, description="Registry name of the generator, e.g. flux-dev")
+    adapter: str = Field(min_length=1, description="module:Class of the generator adapter")
+    args: dict[str, str] = Field(default_factory=dict, description="--model-args as given")
     hub_id: str | None = None
     revision: str | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict, description="Resolution, steps, guidance, dtype, …")
     smoke: bool = False
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-class ProtocolInfo(_Strict):
-    name: str
+class ProtocolInfo(StrictModel):
+    name: str = Field(min_length=1)
     images_per_prompt: dict[str, int]
-    prompts_per_dimension: int
-    limit: int | None = None
+    prompts_per_dimension: int = Field(ge=1)
+    limit: int | None = Field(None, ge=1, description="--limit: K prompts per dimension (never ranked)")
     shard: str | None = None
-    choices: dict[str, Any] = Field(default_factory=dict)
+    choices: dict[str, Any] = Field(default_factory=dict, description="Generation [choice]s: seed rule, selection")
+    scoring: dict[str, Any] = Field(default_factory=dict,
+                                    description="Scoring [choice]s that move a number: bootstrap, PVS ddof, …")
+
+    @field_validator("images_per_prompt")
+    @classmethod
+    def _positive_counts(cls, counts: dict[str, int]) -> dict[str, int]:
+        bad = {k: v for k, v in counts.items() if v < 1}
+        if bad:
+            raise ValueError(f"images per prompt must be at least 1, got {bad}")
+        return counts
 
 
-class PromptBankInfo(_Strict):
-    version: str
-    sha256: str
+class PromptBankInfo(StrictModel):
+    version: str = Field(min_length=1)
+    sha256: str = Field(pattern=SHA256_PATTERN)
     source: str
 
 
-class ExtractorInfo(_Strict):
-    extractor: str
-    feature: str
+class ExtractorInfo(StrictModel):
+    """An extractor's fingerprint (``extractors.base.Fingerprint``): what moves its features."""
+
+    extractor: str = Field(min_length=1)
+    feature: str = Field(min_length=1)
     model_id: str | None = None
     revision: str | None = None
-    weights_sha256: str | None = None
+    weights_sha256: str | None = Field(None, pattern=SHA256_PATTERN)
     preprocessing: dict[str, Any] = Field(default_factory=dict)
     dtype: str
     code_version: str
     smoke: bool = False
 
 
-class SkippedImage(_Strict):
+class ReferenceInfo(StrictModel):
+    """A reference feature set a score was measured against (ASC's WikiArt split)."""
+
+    name: str = Field(min_length=1)
+    features_sha256: str = Field(pattern=SHA256_PATTERN)
+    fingerprint_digest: str = Field(min_length=1, description="digest of the extractor fingerprint that made it")
+    train: int = Field(ge=1)
+    test: int = Field(ge=1)
+    source: dict[str, Any] = Field(default_factory=dict)
+
+
+class SkippedImage(StrictModel):
     key: str
     reason: str
     message: str = ""
 
 
-class Diagnostics(_Strict):
-    images: dict[str, int] = Field(default_factory=dict)
-    face_detection_rate: float | None = None
-    count_accuracy: float | None = None
-    ids_within_group: float | None = None
+class Diagnostics(StrictModel):
+    images: dict[str, int] = Field(default_factory=dict, description="Images per dimension that were scored")
+    face_detection_rate: float | None = Field(None, ge=0.0, le=1.0)
+    count_accuracy: float | None = Field(None, ge=0.0, le=1.0)
+    ids_within_group: float | None = Field(None, ge=-1.0, le=1.0)
+    layout_per_prompt: dict[str, float] = Field(
+        default_factory=dict, description="Layout prompt id → 1 − mean SimLayout over its image pairs")
     skipped_images: list[SkippedImage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
 
-class Environment(_Strict):
+class Environment(StrictModel):
     python: str
     platform: str
     torch: str | None = None
@@ -107,26 +163,50 @@ class Environment(_Strict):
     packages: dict[str, str] = Field(default_factory=dict)
 
 
-class Toolkit(_Strict):
-    name: str = "divgenbench"
-    version: str
-    git_hash: str | None = None
+class Toolkit(StrictModel):
+    name: Literal["divgenbench"] = "divgenbench"
+    version: str = Field(min_length=1)
+    git_hash: str | None = Field(None, pattern=GIT_HASH_PATTERN)
 
 
-class Results(_Strict):
+class Results(StrictModel):
     """One evaluation run. ``smoke`` results (tiny models) are never ranked."""
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = Field(SCHEMA_VERSION, pattern=r"^1\.\d+$", description="1.x files read with this schema")
     toolkit: Toolkit
-    created_utc: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created_utc: str = Field(default_factory=utc_now, description="UTC ISO-8601 time the file was written")
     smoke: bool = False
     model: ModelInfo
     protocol: ProtocolInfo
     prompt_bank: PromptBankInfo
-    extractors: dict[str, ExtractorInfo] = Field(default_factory=dict)
-    scores: dict[str, ScoreValue] = Field(default_factory=dict)
-    quality: dict[str, ScoreValue] = Field(default_factory=dict)
+    extractors: dict[str, ExtractorInfo] = Field(default_factory=dict, description="feature kind → fingerprint")
+    references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
+    scores: dict[str, ScoreValue] = Field(default_factory=dict, description="ids, asc, sdi, pvs")
+    quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     environment: Environment
-    timings: dict[str, float] = Field(default_factory=dict)
-    sidecars: dict[str, str] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")
+    sidecars: dict[str, str] = Field(default_factory=dict, description="Relative paths: samples, features")
+
+    @field_validator("created_utc")
+    @classmethod
+    def _utc_iso(cls, value: str) -> str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 time: {value!r}") from exc
+        if parsed.utcoffset() is None or parsed.utcoffset().total_seconds() != 0:
+            raise ValueError(f"time must be UTC with an explicit offset (…+00:00), got {value!r}")
+        return value
+
+    @field_validator("timings")
+    @classmethod
+    def _non_negative(cls, timings: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, v in timings.items() if not math.isfinite(v) or v < 0]
+        if bad:
+            raise ValueError(f"timings must be non-negative seconds: {', '.join(bad)}")
+        return timings
+
+    def is_limited(self) -> bool:
+        """True when only part of the protocol ran (a --limit or a shard): such runs are never ranked."""
+        return self.protocol.limit is not None or self.protocol.shard is not None

@@ -60,8 +60,8 @@ def test_shards_merged_score_like_one_process(reference_run, tmp_path):
     result = runner.invoke(app, ["merge", *map(str, shards), str(tmp_path / "partial"), "-o", str(merged)])
     assert result.exit_code == 0, result.output
     assert "7 identical duplicates" in result.output  # partial repeats shard 0's images
-    command = result.output.split("score it with: ")[1].split()
-    scored = runner.invoke(app, [*command[1:], "--resamples", "50", "-q"])
+    assert f"score it with: divgenbench score {merged}" in result.output.replace("\n", "")
+    scored = runner.invoke(app, ["score", str(merged), "--resamples", "50"])
     assert scored.exit_code == 0, scored.output
     assert image_hashes(merged) == image_hashes(reference_run)
     assert comparable_results(merged) == comparable_results(reference_run)

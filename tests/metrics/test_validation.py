@@ -6,9 +6,9 @@ import pytest
 from divgenbench.metrics import (
     artistic_style_coverage,
     count_accuracy,
-    ids_statistic,
     identity_divergence_score,
     identity_divergence_within_groups,
+    ids_statistic,
     image_retrieval_score,
     layout_similarity,
     photographic_variance_score,

@@ -1,0 +1,31 @@
+"""``divgenbench score RUN_DIR``: re-score a finished run without generating or re-extracting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from ..pipeline import Reporter, score
+from .evaluate import extractor_overrides, score_table
+
+console = Console()
+
+
+def score_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `divgenbench eval` (holds run.json).")],
+    extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set (default: the extractors the run used).")] = None,
+    face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS, e.g. arcface or dlib.")] = None,
+    resamples: Annotated[Optional[int], typer.Option(help="Bootstrap resamples (default: the run's).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json.
+
+    Example: divgenbench score runs/tiny-flux
+    """
+    results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
+                    resamples=resamples, reporter=Reporter(quiet=quiet))
+    console.print(score_table(results))
+    console.print(f"results: {run_dir / 'results.json'}")

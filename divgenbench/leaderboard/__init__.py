@@ -1,0 +1,1 @@
+"""The leaderboard: entry files, their validation, and the rendered page (``divgenbench leaderboard``)."""

@@ -1,0 +1,206 @@
+"""Leaderboard entries: one JSON file per model under ``leaderboard/entries/``, and their validation.
+
+[choice] Entry format: a wrapper, not a bare results file. ``submission`` holds what a results file cannot
+know (display name, model id, revision, license, contact, method, reward); ``kind`` is ``reproduced``
+(``results`` holds a full, unmodified results v1 file made by ``divgenbench eval``) or ``paper-reported``
+(``reported`` holds published point values and their source; no intervals, never mixed with a results
+file). One wrapper keeps a submission to one file, one pull request, one validate call.
+
+``validate_entry_file`` lists every problem at once, each with the field path at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from ..errors import ConfigError, DivGenBenchError
+from ..metrics.info import METRIC_INFO
+from ..metrics.scores import SCORES
+from ..prompts.bank import bundled_dir
+from ..registry import check_plugin_name
+from ..results.io import FILE, Problem, parse_json_text, problems_from_validation
+from ..results.models import Results, StrictModel
+
+ENTRY_VERSION = "1"
+RANKED_PROTOCOL = "divgenbench-v1"
+MAX_ENTRY_BYTES = 1 << 20  # a results file is ~10–100 kB; images and sidecars never go into an entry
+DEFAULT_EXTRACTOR_SET = "default"
+#: [choice] fingerprint fields that must equal the default set's; dtype may differ (fp16 on GPU, fp32 on CPU)
+FINGERPRINT_IDENTITY = ("extractor", "model_id", "revision", "weights_sha256", "preprocessing", "code_version")
+#: Table 1's quality columns (SPEC §7), in the paper's order: key → column title
+PAPER_QUALITY: dict[str, str] = {
+    "aesthetic-v2.5": "Aesthetic", "imagereward": "ImageReward", "pickscore": "PickScore", "q-align": "Q-Align",
+    "hps-v2.1": "HPS-v2.1", "clip-score": "CLIP", "deqa-score": "DeQA", "geneval": "GenEval",
+}
+
+
+class Submission(StrictModel):
+    """Who and what: everything a reader needs to find, license-check and reproduce the model."""
+
+    name: str = Field(min_length=1, max_length=80, description="Display name on the leaderboard")
+    model_id: str = Field(min_length=1, description="Hub id or URL of the evaluated weights")
+    revision: str | None = Field(None, description="Commit or tag of the weights (required for reproduced)")
+    license: str = Field(min_length=1)
+    contact: str = Field(min_length=1, description="E-mail, GitHub handle or URL of whoever answers questions")
+    base_model: str | None = None
+    method: str | None = Field(None, description="Training method, e.g. D2-Align")
+    reward: str | None = Field(None, description="Reward model(s) used in training, e.g. HPS-v2.1")
+    url: str | None = Field(None, description="Paper or model card")
+    notes: str | None = Field(None, max_length=2000)
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        """Only http(s) links: a ``javascript:`` address would run in the reader's browser."""
+        if url is not None and not url.lower().startswith(("https://", "http://")):
+            raise ValueError("must be an https:// (or http://) address")
+        return url
+
+
+class Reported(StrictModel):
+    """Published numbers, not reproduced here: point values only."""
+
+    source: str = Field(min_length=1, description="Citation: paper, table")
+    scores: dict[str, float]
+    quality: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_scores(self) -> Reported:
+        unknown = sorted(set(self.scores) - set(METRIC_INFO))
+        if unknown:
+            raise ValueError(f"unknown scores {unknown}; expected {sorted(METRIC_INFO)}")
+        return self
+
+
+class Entry(StrictModel):
+    entry_version: Literal["1"] = ENTRY_VERSION
+    kind: Literal["reproduced", "paper-reported"]
+    submission: Submission
+    results: Results | None = None
+    reported: Reported | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Entry:
+        if self.kind == "reproduced" and (self.results is None or self.reported is not None):
+            raise ValueError("a reproduced entry holds `results` (a results v1 file) and no `reported`")
+        if self.kind == "paper-reported" and (self.reported is None or self.results is not None):
+            raise ValueError("a paper-reported entry holds `reported` and no `results`")
+        return self
+
+
+@cache
+def bundled_bank_sha256() -> str:
+    return json.loads((bundled_dir() / "manifest.json").read_text())["sha256"]
+
+
+def expected_fingerprints() -> dict[str, dict | str]:
+    """feature kind → the default set's fingerprint dict, or why it cannot be had (no extractor yet)."""
+    from ..extractors import EXTRACTOR_SETS, EXTRACTORS
+
+    expected: dict[str, dict | str] = {}
+    default = EXTRACTOR_SETS[DEFAULT_EXTRACTOR_SET]
+    for key in SCORES.names():
+        feature = SCORES.get(key).feature
+        name = default.get(feature)
+        if name is None:
+            expected[feature] = f"this toolkit's default extractor set has no {feature} extractor yet"
+            continue
+        try:
+            expected[feature] = EXTRACTORS.get(name)().fingerprint().to_dict()
+        except (DivGenBenchError, ImportError) as exc:
+            expected[feature] = f"cannot build the default {feature} extractor {name!r}: {exc}"
+    return expected
+
+
+def results_problems(results: Results, expected: dict[str, dict | str]) -> list[Problem]:
+    """What keeps a valid results file off the leaderboard (SPEC §3, §6): a full, non-smoke v1 run."""
+    problems = []
+    if results.smoke or results.model.smoke:
+        problems.append(Problem("results.smoke", "smoke results (tiny models or extractors) are never ranked"))
+    if results.protocol.name != RANKED_PROTOCOL:
+        problems.append(Problem("results.protocol.name",
+                                f"ranked runs use protocol {RANKED_PROTOCOL!r}, got {results.protocol.name!r}"))
+    if results.protocol.limit is not None:
+        problems.append(Problem("results.protocol.limit", f"a --limit {results.protocol.limit} run is partial"))
+    if results.protocol.shard is not None:
+        problems.append(Problem("results.protocol.shard", "a single shard is partial: merge the shards first"))
+    if results.prompt_bank.sha256 != bundled_bank_sha256():
+        problems.append(Problem("results.prompt_bank.sha256",
+                                f"{results.prompt_bank.sha256[:12]}… is not the bundled bank's "
+                                f"{bundled_bank_sha256()[:12]}…"))
+    for feature, want in expected.items():
+        path = f"results.extractors.{feature}"
+        have = results.extractors.get(feature)
+        if isinstance(want, str):
+            problems.append(Problem(path, want))
+        elif have is None:
+            problems.append(Problem(path, f"missing: the run must use the default {want['extractor']!r} extractor"))
+        else:
+            if have.smoke:
+                problems.append(Problem(f"{path}.smoke", "a random-weight extractor is never ranked"))
+            recorded = have.model_dump()
+            for field in FINGERPRINT_IDENTITY:
+                if recorded[field] != want[field]:
+                    problems.append(Problem(f"{path}.{field}", f"{recorded[field]!r}, expected {want[field]!r}"))
+    for key, info in METRIC_INFO.items():
+        score = results.scores.get(key)
+        if score is None or score.status != "computed":
+            problems.append(Problem(f"results.scores.{key}", f"{info.name} must be computed"
+                                    + (f" ({score.reason})" if score is not None and score.reason else "")))
+        elif score.interval is None:
+            problems.append(Problem(f"results.scores.{key}.interval", f"{info.name} needs its bootstrap interval"))
+    return problems
+
+
+def entry_problems(entry: Entry, expected: dict[str, dict | str]) -> list[Problem]:
+    if entry.kind == "paper-reported":
+        missing = [k for k in METRIC_INFO if k not in entry.reported.scores]
+        return [Problem("reported.scores", f"missing {', '.join(missing)}")] if missing else []
+    problems = results_problems(entry.results, expected)
+    if not (entry.submission.revision or entry.results.model.revision):
+        problems.append(Problem("submission.revision", "name the revision (commit or tag) of the weights"))
+    return problems
+
+
+def check_entry_bytes(name: str, data: bytes, expected: dict[str, dict | str] | None = None
+                      ) -> tuple[Entry | None, list[Problem]]:
+    """Parse and check one entry file's bytes; ``name`` is its file stem (a future URL anchor)."""
+    problems: list[Problem] = []
+    try:
+        check_plugin_name(name)
+    except ConfigError:
+        problems.append(Problem(FILE, f"file name {name!r}.json must be lowercase kebab-case, e.g. flux-d2align.json"))
+    if len(data) > MAX_ENTRY_BYTES:
+        return None, problems + [Problem(FILE, f"{len(data)} bytes is over the {MAX_ENTRY_BYTES}-byte limit: "
+                                               "submit results.json only, never images or sidecars")]
+    raw, parse_problems = parse_json_text(data)
+    if parse_problems:
+        return None, problems + parse_problems
+    try:
+        entry = Entry.model_validate(raw)
+    except ValidationError as exc:
+        return None, problems + problems_from_validation(exc)
+    return entry, problems + entry_problems(entry, expected if expected is not None else expected_fingerprints())
+
+
+def check_entry_file(path: Path, expected: dict[str, dict | str] | None = None) -> tuple[Entry | None, list[Problem]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(FILE, f"cannot read {path}: {exc.strerror or exc}")]
+    return check_entry_bytes(path.stem, data, expected)
+
+
+def entry_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json"))
+
+
+def check_entries(paths: Iterable[Path]) -> dict[Path, tuple[Entry | None, list[Problem]]]:
+    expected = expected_fingerprints()
+    return {path: check_entry_file(path, expected) for path in paths}

@@ -1,0 +1,253 @@
+"""``report``: one self-contained HTML page for one or more results (charts, image grids, diagnostics).
+
+Everything comes from ``results.json`` and its sidecars; thumbnails come from the run's images when they
+are still on disk (a note says so when they are not). Results of several runs are drawn side by side.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import DataError
+from ..metrics.info import METRIC_INFO
+from ..metrics.scores import SCORES
+from ..protocol import DIMENSIONS, evenly_spaced
+from ..results.models import Results, ScoreValue, utc_now
+from ..results.sidecars import LoadedRun, open_run
+from ..rundir import atomic_write_bytes
+from . import plots
+from .templating import data_uri, number, percent, render
+
+GRID_PROMPTS = 8  # prompts per dimension in a grid: enough to see collapse, small enough to stay light
+THUMBNAIL_PX = 112
+SKIPPED_ROWS = 50
+#: [choice] the quality score on the scatter's x axis: the paper's reward first, then the others
+QUALITY_PREFERENCE = ("hps-v2.1", "pickscore", "imagereward", "clip-score", "aesthetic-v2.5")
+DIMENSION_TITLES = {"id": "ID (faces)", "style": "Style", "layout": "Layout", "tonal": "Tonal"}
+RADAR_AXES = (("ids", "1 − IDS"), ("asc", "ASC"), ("sdi", "SDI"), ("pvs", "PVS"))
+
+
+@dataclass
+class Thumbnail:
+    key: str
+    uri: str | None
+
+
+@dataclass
+class GridRow:
+    prompt_id: str
+    text: str
+    thumbnails: list[Thumbnail]
+
+
+@dataclass
+class LayoutRow:
+    prompt_id: str
+    text: str
+    requested: Any
+    detected: list[int] | None
+    dissimilarity: float | None
+
+
+@dataclass
+class RunView:
+    """What the template shows about one run."""
+
+    anchor: str
+    label: str
+    results: Results
+    facts: list[tuple[str, str]]
+    warnings: list[str]
+    grids: dict[str, list[GridRow]]
+    missing_images: int
+    layout_rows: list[LayoutRow]
+    layout_source: str
+    skipped_by_reason: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def point(score: ScoreValue | None, flip: bool = False) -> plots.Point:
+    """A score as a chart point; ``flip`` draws 1 − score (IDS on the radar), its interval flipped too."""
+    if score is None or score.value is None:
+        return plots.Point(None)
+    low, high = (score.interval.low, score.interval.high) if score.interval else (None, None)
+    if flip:
+        return plots.Point(1 - score.value, None if high is None else 1 - high, None if low is None else 1 - low)
+    return plots.Point(score.value, low, high)
+
+
+def unique_labels(runs: Sequence[LoadedRun]) -> list[str]:
+    """Model names, with ``#2``… appended when two runs share one."""
+    seen: Counter[str] = Counter()
+    labels = []
+    for run in runs:
+        seen[run.label] += 1
+        labels.append(run.label if seen[run.label] == 1 else f"{run.label} #{seen[run.label]}")
+    return labels
+
+
+def prompt_lookup(run: LoadedRun, notes: list[str]) -> dict[str, Any]:
+    try:
+        return run.bank.by_id()
+    except DataError as exc:
+        notes.append(f"prompt texts unavailable: {exc.one_line()}")
+        return {}
+
+
+def thumbnail(path: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image = image.convert("RGB")
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG", quality=85)
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+    return data_uri(buffer.getvalue(), "image/jpeg")
+
+
+def image_grids(run: LoadedRun, prompts: dict[str, Any]) -> tuple[dict[str, list[GridRow]], int]:
+    """Evenly spaced prompts per dimension with all their images; also how many images are not on disk."""
+    by_prompt: dict[str, dict[str, list]] = {d: {} for d in DIMENSIONS}
+    for sample in run.samples:
+        by_prompt.setdefault(sample.dimension, {}).setdefault(sample.prompt_id, []).append(sample)
+    grids: dict[str, list[GridRow]] = {}
+    missing = 0
+    for dimension, groups in by_prompt.items():
+        rows = []
+        for prompt_id in evenly_spaced(list(groups), GRID_PROMPTS):
+            thumbs = []
+            for sample in sorted(groups[prompt_id], key=lambda s: s.k):
+                path = run.run.root / sample.path
+                uri = thumbnail(path) if path.exists() else None
+                missing += uri is None
+                thumbs.append(Thumbnail(Path(sample.path).stem, uri))
+            prompt = prompts.get(prompt_id)
+            rows.append(GridRow(prompt_id, prompt.text if prompt else "", thumbs))
+        if rows:
+            grids[dimension] = rows
+    return grids, missing
+
+
+def layout_rows(run: LoadedRun, prompts: dict[str, Any]) -> tuple[list[LayoutRow], str]:
+    """Per-prompt Layout figures: re-derived from the boxes sidecar when present, else the diagnostics."""
+    per_prompt = dict(run.results.diagnostics.layout_per_prompt)
+    detected: dict[str, list[int]] = {}
+    source = "diagnostics in results.json"
+    sdi = SCORES.get("sdi")() if "sdi" in SCORES else None
+    if sdi is not None and sdi.feature in run.results.extractors and run.has_features(sdi.feature):
+        table = run.feature_table(sdi.feature, sdi.dimension)
+        per_prompt = sdi.diagnostics(table).get("layout_per_prompt", per_prompt)
+        for item, record in zip(table.items, table.records):
+            if record.ok:
+                detected.setdefault(item.prompt_id, []).append(int(record.arrays["boxes"].reshape(-1, 4).shape[0]))
+        source = f"{sdi.feature} features sidecar"
+    rows = []
+    for prompt_id in sorted(set(per_prompt) | set(detected)):
+        prompt = prompts.get(prompt_id)
+        rows.append(LayoutRow(prompt_id, prompt.text if prompt else "",
+                              prompt.attributes.get("count") if prompt else None,
+                              detected.get(prompt_id), per_prompt.get(prompt_id)))
+    return rows, source
+
+
+def facts(results: Results) -> list[tuple[str, str]]:
+    model, protocol, env = results.model, results.protocol, results.environment
+    settings = ", ".join(f"{k}={v}" for k, v in model.settings.items())
+    return [
+        ("model", f"{model.name} ({model.adapter})"),
+        ("hub id / revision", f"{model.hub_id or '—'} @ {model.revision or '—'}"),
+        ("model args", ", ".join(f"{k}={v}" for k, v in model.args.items()) or "—"),
+        ("settings", settings or "—"),
+        ("protocol", protocol.name + (f" (limit {protocol.limit} prompts per dimension)" if protocol.limit else "")),
+        ("prompt bank", f"{results.prompt_bank.version} · sha256 {results.prompt_bank.sha256[:16]}… · "
+                        f"{results.prompt_bank.source}"),
+        ("toolkit", f"{results.toolkit.name} {results.toolkit.version} ({results.toolkit.git_hash or 'no git hash'})"),
+        ("environment", f"Python {env.python} · torch {env.torch or '—'} · CUDA {env.cuda or '—'} · "
+                        f"GPU {env.gpu or 'none'}"),
+        ("written", results.created_utc),
+        ("total time", f"{results.timings['total_s']:.1f} s" if "total_s" in results.timings else "—"),
+    ]
+
+
+def warnings(results: Results) -> list[str]:
+    out = []
+    if results.smoke:
+        out.append("SMOKE run: tiny models or random-weight extractors. The numbers check the plumbing and "
+                   "are not comparable to any real model.")
+    if results.is_limited():
+        out.append("Partial run (--limit or a shard): intervals are wide and the result is never ranked.")
+    return out
+
+
+def run_view(run: LoadedRun, label: str, index: int) -> RunView:
+    notes: list[str] = []
+    prompts = prompt_lookup(run, notes)
+    try:
+        grids, missing = image_grids(run, prompts)
+    except DataError as exc:
+        grids, missing = {}, 0
+        notes.append(f"no image grids: {exc.one_line()}")
+    try:
+        rows, source = layout_rows(run, prompts)
+    except DataError as exc:
+        rows, source = [], ""
+        notes.append(f"no per-prompt Layout table: {exc.one_line()}")
+    skipped = Counter(s.reason for s in run.results.diagnostics.skipped_images)
+    return RunView(f"run-{index}", label, run.results, facts(run.results), warnings(run.results), grids, missing,
+                   rows, source, dict(skipped), notes)
+
+
+def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
+    """Data URIs of the score bars, the radar and (when any run has quality scores) the scatter."""
+    keys = [k for k in METRIC_INFO if any(k in r.results.scores for r in runs)]
+    bar_panels = [plots.Panel(f"{METRIC_INFO[k].name} {'↓' if METRIC_INFO[k].direction == 'lower' else '↑'}",
+                              [point(r.results.scores.get(k)) for r in runs]) for k in keys]
+    radar_values = [[point(r.results.scores.get(k), flip=k == "ids").value for k, _ in RADAR_AXES] for r in runs]
+    missing = [f"{label}: {', '.join(name for (_, name), v in zip(RADAR_AXES, row) if v is None)}"
+               for label, row in zip(labels, radar_values) if None in row]
+    out: dict[str, Any] = {
+        "bars": data_uri(plots.score_bars(labels, bar_panels), "image/svg+xml") if keys else None,
+        "radar": data_uri(plots.radar(labels, [name for _, name in RADAR_AXES], radar_values), "image/svg+xml"),
+        "radar_missing": missing, "scatter": None, "quality_key": None,
+    }
+    available = {k for r in runs for k, v in r.results.quality.items() if v.value is not None}
+    quality_key = next((k for k in QUALITY_PREFERENCE if k in available), min(available, default=None))
+    if quality_key is not None:
+        x = [r.results.quality[quality_key].value if quality_key in r.results.quality else None for r in runs]
+        name = next(r.results.quality[quality_key].name for r in runs if quality_key in r.results.quality)
+        panels = [plots.Panel(axis_name, [point(r.results.scores.get(k), flip=k == "ids") for r in runs])
+                  for k, axis_name in RADAR_AXES]
+        out["scatter"] = data_uri(plots.quality_scatter(labels, name, x, panels), "image/svg+xml")
+        out["quality_key"] = quality_key
+    return out
+
+
+def render_report(runs: Sequence[LoadedRun]) -> str:
+    if not runs:
+        raise DataError("report needs at least one results file", "pass RUN_DIR or results.json paths")
+    labels = unique_labels(runs)
+    views = [run_view(run, label, i) for i, (run, label) in enumerate(zip(runs, labels))]
+    quality_names = {k: v.name for r in runs for k, v in sorted(r.results.quality.items())}
+    banners: dict[str, list[str]] = {}
+    for view in views:
+        for warning in view.warnings:
+            banners.setdefault(warning, []).append(view.label)
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=METRIC_INFO,
+                  quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
+                  generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
+
+
+def write_report(paths: Sequence[Path | str], output: Path) -> Path:
+    """Render the report of ``paths`` (run directories or results files) to ``output``."""
+    html = render_report([open_run(p) for p in paths])
+    atomic_write_bytes(output, html.encode("utf-8"))
+    return output

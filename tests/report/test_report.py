@@ -1,0 +1,122 @@
+"""The HTML report: self-contained, rendered in headless Chromium without console errors, strings escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from divgenbench.cli import app
+from divgenbench.report import render_report, write_report
+from divgenbench.results.sidecars import open_run
+
+EVIL = "<script>console.error('pwned-script')</script><img src=x onerror=\"console.error('pwned-img')\">"
+
+
+def edited_copy(source, target, edit):
+    shutil.copytree(source, target)
+    data = json.loads((target / "results.json").read_text())
+    edit(data, target)
+    (target / "results.json").write_text(json.dumps(data))
+    return target
+
+
+def full_scores(data, run):
+    """A run whose every score and some quality are present (values as FLUX.1-dev's in SPEC §7)."""
+    for key, value in {"ids": 0.280, "asc": 0.179, "sdi": 0.563}.items():
+        data["scores"][key].update(value=value, interval={"low": value - 0.02, "high": value + 0.02}, n=24,
+                                   status="computed", reason=None)
+    data["quality"]["hps-v2.1"] = {"name": "HPS-v2.1", "value": 0.310, "n": 24, "direction": "higher"}
+    samples = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+    layout = sorted({s["prompt_id"] for s in samples if s["dimension"] == "layout"})
+    data["diagnostics"].update(face_detection_rate=0.95, count_accuracy=0.4, ids_within_group=0.41,
+                               layout_per_prompt={p: 0.5 + i / 100 for i, p in enumerate(layout)})
+    data["model"]["name"] = "full-run"
+
+
+@pytest.fixture(scope="module")
+def runs(make_run, tmp_path_factory):
+    base = tmp_path_factory.mktemp("report-runs")
+    full = edited_copy(make_run("varied"), base / "full", full_scores)
+
+    def evil(data, run):
+        data["model"]["name"] = EVIL
+        data["model"]["args"] = {"checkpoint": EVIL}
+        data["diagnostics"]["skipped_images"] = [{"key": "id-0001_0", "reason": "unreadable", "message": EVIL}]
+        data["diagnostics"]["notes"] = [EVIL]
+
+    hostile = edited_copy(make_run("constant"), base / "hostile", evil)
+    return {"constant": make_run("constant"), "varied": make_run("varied"), "full": full, "hostile": hostile}
+
+
+def test_report_is_self_contained_with_every_section(runs, tmp_path):
+    html = render_report([open_run(runs[k]) for k in ("constant", "varied", "full")])
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no remote resources"
+    assert "<link" not in html and "@import" not in html
+    for element in ('id="chart-bars"', 'id="chart-radar"', 'id="chart-scatter"', 'id="summary-table"',
+                    'id="layout-run-2"', 'id="diagnostics-run-0"', 'id="run-1-grid-layout"'):
+        assert element in html, element
+    assert html.count('class="thumb"') == 3 * (8 + 8 + 8 * 4 + 8)  # 8 prompts per dimension, 4 layout images each
+    assert 'id="quality-note"' not in html
+
+
+def test_runs_without_quality_explain_the_missing_scatter(runs):
+    html = render_report([open_run(runs["constant"])])
+    assert 'id="quality-note"' in html and 'id="chart-scatter"' not in html
+    assert "No per-prompt Layout figures" in html  # SDI not computed and no boxes sidecar
+
+
+def test_report_renders_from_sidecars_when_images_are_gone(runs, tmp_path):
+    copy = tmp_path / "no-images"
+    shutil.copytree(runs["varied"], copy)
+    shutil.rmtree(copy / "images")
+    html = render_report([open_run(copy)])
+    assert 'class="thumb"' not in html and "not in the run directory" in html
+    assert "0.4" in html  # the PVS value is still there
+
+
+def test_submitted_strings_are_escaped(runs):
+    html = render_report([open_run(runs["hostile"])])
+    assert EVIL not in html and "<script>console" not in html
+    assert "&lt;script&gt;console.error(&#39;pwned-script&#39;)&lt;/script&gt;" in html
+
+
+def test_report_in_headless_chromium(runs, tmp_path, chromium):
+    page = write_report([runs[k] for k in ("constant", "varied", "full", "hostile")], tmp_path / "report.html")
+    rendered = chromium(page)
+    assert rendered.console == [], rendered.console  # no script error, no broken image, no injected script
+    dom = rendered.dom
+    for chart in ("chart-bars", "chart-radar", "chart-scatter"):
+        assert re.search(rf'<img class="chart" id="{chart}"[^>]*src="data:image/svg\+xml;base64,', dom), chart
+    layout_table = re.search(r'<table class="sortable layout" id="layout-run-2">(.*?)</table>', dom, re.S).group(1)
+    assert layout_table.count("<tr>") == 1 + 24  # header + one row per Layout prompt
+    assert dom.count('class="thumb"') == 4 * 56
+    assert "&lt;script&gt;console.error('pwned-script')&lt;/script&gt;" in dom  # shown as text
+    with Image.open(rendered.screenshot) as shot:
+        pixels = np.asarray(shot.convert("L"), dtype=np.float64)
+    assert shot.size[0] >= 1000 and pixels.std() > 10  # a real page, not a blank one
+
+
+def test_eval_writes_the_report_unless_told_not_to(tmp_path):
+    runner = CliRunner()
+    for flags, expected in (([], True), (["--no-report"], False)):
+        out = tmp_path / f"run{len(flags)}"
+        result = runner.invoke(app, ["eval", "--model", "test-synthetic", "--model-args", "mode=varied", "--limit",
+                                     "2", "--resamples", "50", "-q", "-o", str(out), *flags])
+        assert result.exit_code == 0, result.output
+        assert (out / "report.html").exists() is expected
+        assert (out / "results.json").exists()
+    assert "PVS" in (tmp_path / "run0" / "report.html").read_text()
+
+
+def test_report_command_defaults_to_the_run_directory(runs, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(runs["varied"], run)
+    result = CliRunner().invoke(app, ["report", str(run)])
+    assert result.exit_code == 0, result.output
+    assert (run / "report.html").read_text().startswith("<!DOCTYPE html>")

@@ -1,0 +1,85 @@
+"""compare: paired bootstrap from the feature sidecars; refuses incomparable runs, naming each difference."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from divgenbench.cli import app
+from divgenbench.cli import results as results_cli
+from divgenbench.compare import compare_runs
+from divgenbench.errors import DataError
+
+
+def test_copies_of_one_image_are_significantly_less_varied_than_varied_images(make_run):
+    constant, varied = make_run("constant"), make_run("varied")
+    comparison = compare_runs(constant, varied, resamples=500)
+    pvs = {row.key: row for row in comparison.rows}["pvs"]
+    assert pvs.value_a == pytest.approx(0.0, abs=1e-12) and pvs.value_b > 0.1
+    d = pvs.difference
+    assert d.n == 24 and d.difference == pytest.approx(pvs.value_a - pvs.value_b)
+    assert d.significant and d.high < 0 and pvs.better == "B"  # PVS is higher-is-better: the varied run wins
+    reversed_ = {row.key: row for row in compare_runs(varied, constant, resamples=500).rows}["pvs"]
+    assert reversed_.difference.low > 0 and reversed_.better == "A"
+
+
+def test_two_runs_of_the_same_seeds_show_no_difference(make_run):
+    comparison = compare_runs(make_run("varied"), make_run("varied", copy=1))
+    pvs = {row.key: row for row in comparison.rows}["pvs"]
+    assert pvs.difference.difference == 0.0 and not pvs.difference.significant and pvs.better is None
+
+
+def test_scores_missing_in_a_run_are_reported_not_compared(make_run):
+    rows = {row.key: row for row in compare_runs(make_run("constant"), make_run("varied")).rows}
+    assert rows["ids"].difference is None and "not computed in A and B" in rows["ids"].reason
+
+
+def test_only_shared_prompts_are_paired(make_run):
+    """A run with fewer prompts (--limit 12 picks a subset of --limit 24) pairs on the shared 12."""
+    rows = {row.key: row for row in compare_runs(make_run("varied", limit=12), make_run("varied")).rows}
+    assert rows["pvs"].difference.n == 12
+
+
+def edited_copy(source, target, edit):
+    shutil.copytree(source, target)
+    data = json.loads((target / "results.json").read_text())
+    edit(data)
+    (target / "results.json").write_text(json.dumps(data))
+    return target
+
+
+def test_refuses_runs_whose_protocol_bank_or_extractors_differ_and_says_which(tmp_path, make_run):
+    def edit(data):
+        data["protocol"]["choices"]["seed_rule"] = "something else"
+        data["protocol"]["scoring"]["bootstrap"]["resamples"] = 7  # intervals only: not a refusal
+        data["prompt_bank"]["sha256"] = "0" * 64
+        data["extractors"]["photometric"]["code_version"] = "2"
+
+    other = edited_copy(make_run("varied"), tmp_path / "other", edit)
+    with pytest.raises(DataError) as caught:
+        compare_runs(make_run("constant"), other)
+    message = str(caught.value)
+    assert "protocol.choices.seed_rule" in message and "prompt_bank.sha256" in message
+    assert "extractors.photometric.code_version" in message and "bootstrap" not in message
+
+
+def test_a_sidecar_from_another_extractor_is_refused(tmp_path, make_run):
+    def edit(data):
+        data["extractors"]["photometric"]["dtype"] = "float16"
+
+    other = edited_copy(make_run("varied"), tmp_path / "stale", edit)
+    with pytest.raises(DataError, match="were not made by the extractor recorded"):
+        compare_runs(other, other)
+
+
+def test_compare_command_prints_the_table(make_run, monkeypatch):
+    monkeypatch.setattr(results_cli.console, "width", 200)
+    result = CliRunner().invoke(app, ["compare", str(make_run("constant")), str(make_run("varied")),
+                                      "--resamples", "200"])
+    assert result.exit_code == 0, result.output
+    pvs_line = next(line for line in result.output.splitlines() if "PVS" in line)
+    assert "✓" in pvs_line and pvs_line.rstrip(" │").endswith("B")
+    assert "not computed in A and B" in result.output

@@ -1,0 +1,106 @@
+"""The model store: pinned entries, presence/hash checks, and the offline error through the real CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from divgenbench import store
+from divgenbench.cli import app
+from divgenbench.cli import models as models_cli
+from divgenbench.errors import ConfigError, DataError, MissingWeightsError
+from divgenbench.hashing import cached_file_sha256
+
+PAYLOAD = b"tiny weights"
+TOY = store.WeightFile("toy-weights", "someone/toy", "sub/toy.onnx", "0123abcd", hashlib.sha256(PAYLOAD).hexdigest())
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch):
+    monkeypatch.setattr(models_cli, "console", Console(width=300))  # one table row per line
+    monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setitem(store.WEIGHTS, TOY.entry, TOY)
+    return tmp_path / "home"
+
+
+def test_buffalo_l_entries_are_pinned():
+    for weight in (store.SCRFD_10G, store.ARCFACE_R50):
+        assert weight.hub_id == "public-data/insightface" and len(weight.revision) == 40
+        assert len(weight.sha256) == 64 and weight.filename.startswith("models/buffalo_l/")
+    assert store.entries_for(["arcface"]) == ["scrfd-det-10g", "arcface-w600k-r50"]
+    assert store.entries_for(["toy-weights", "toy-weights"]) == ["toy-weights"]
+    with pytest.raises(ConfigError, match="unknown weight entry"):
+        store.entries_for(["no-such-thing"])
+    with pytest.raises(ConfigError, match="no downloadable weights"):
+        store.entries_for(["photometric"])
+
+
+def test_home_and_paths(private_home):
+    assert TOY.local_path == private_home / "weights" / "toy-weights" / "sub" / "toy.onnx"
+
+
+def test_check_reports_missing_present_mismatch_and_unpinned():
+    assert store.check(TOY.entry).status == "missing"
+    with pytest.raises(MissingWeightsError):
+        store.resolve(TOY.entry)
+    TOY.local_path.parent.mkdir(parents=True)
+    TOY.local_path.write_bytes(PAYLOAD)
+    assert store.check(TOY.entry).status == "present" and store.resolve(TOY.entry, verify=True) == TOY.local_path
+    TOY.local_path.write_bytes(b"something else")
+    assert store.check(TOY.entry).status == "hash mismatch"
+    with pytest.raises(DataError, match="does not match"):
+        store.resolve(TOY.entry, verify=True)
+    unpinned = store.WeightFile("toy-unpinned", "someone/toy", "sub/toy.onnx")
+    store.WEIGHTS[unpinned.entry] = unpinned
+    try:
+        unpinned.local_path.parent.mkdir(parents=True)
+        unpinned.local_path.write_bytes(PAYLOAD)
+        assert store.check(unpinned.entry).status == "unpinned"
+        assert store.check(unpinned.entry).sha256 == TOY.sha256
+    finally:
+        del store.WEIGHTS[unpinned.entry]
+
+
+def test_file_sha256_is_recomputed_when_the_file_changes(tmp_path):
+    path = tmp_path / "w.bin"
+    path.write_bytes(b"one")
+    first = cached_file_sha256(path)
+    path.write_bytes(b"two!")
+    assert cached_file_sha256(path) != first == hashlib.sha256(b"one").hexdigest()
+
+
+def test_models_check_table_and_exit_code():
+    runner = CliRunner()
+    result = runner.invoke(app, ["models", "check", "toy-weights"])
+    assert result.exit_code == 1 and "missing" in result.output and "toy-weights" in result.output
+    TOY.local_path.parent.mkdir(parents=True)
+    TOY.local_path.write_bytes(PAYLOAD)
+    result = runner.invoke(app, ["models", "check", "toy-weights"])
+    assert result.exit_code == 0 and "present" in result.output
+
+
+def test_models_ls_shows_extractor_weights():
+    result = CliRunner().invoke(app, ["models", "ls"])
+    assert result.exit_code == 0
+    line = next(row for row in result.output.splitlines() if " arcface " in row)
+    assert "scrfd-det-10g: missing" in line and "arcface-w600k-r50: missing" in line
+
+
+def test_offline_download_exits_2_with_the_fix_and_no_traceback(private_home):
+    env = {**os.environ, "DIVGENBENCH_HOME": str(private_home), "HF_HUB_OFFLINE": "1", "COLUMNS": "400",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "divgenbench", "models", "download", "arcface"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    for part in (store.SCRFD_10G.hub_id, store.SCRFD_10G.filename, store.SCRFD_10G.sha256,
+                 str(store.SCRFD_10G.local_path)):
+        assert part in done.stderr.replace("\n", "")
