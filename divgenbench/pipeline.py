@@ -25,7 +25,7 @@ from .extractors.base import Extractor, FeatureRecord
 from .extractors.cache import FeatureCache, import_run_sidecars
 from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
-from .generators.base import GeneratedImage, Generator, ImageRequest
+from .generators.base import GeneratedImage, ImageRequest
 from .generators.runner import (
     Shard,
     collect_samples,
@@ -190,11 +190,11 @@ class GenerationSummary:
     bank: PromptBank
     requests: list[ImageRequest]  # the whole plan, all shares
     share: Shard  # what this process made: the job's share, split again among the launcher's ranks
-    generator: Generator
     job_share: Shard = Shard()
     rank: int = 0
     written: int = 0
-    loaded: bool = False
+    #: the generator's describe() plus its notes, from this process or the run's generator.json
+    description: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -208,12 +208,14 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     """Make this process's share of the protocol's missing images in ``config.output``.
 
     The share is ``config.shard`` (a job-array task) split again among a launcher's ranks; every rank waits
-    at the barrier, so when it returns on rank 0 all images of the job exist.
+    at the barrier, so when it returns on rank 0 all images of the job exist. The generator is built only
+    when images are missing; its resolved settings and notes go to the run's generator.json, which later
+    processes (other ranks, resumes, merged runs) read instead of loading the model.
     """
     reporter = reporter or Reporter(quiet=True)
     processes = processes or launcher_processes()
     protocol = get_protocol(config.protocol)
-    generator = GENERATORS.get(config.model)(config.settings, config.model_args)
+    generator_cls = GENERATORS.get(config.model)
     bank = load_prompts(config.prompts_source)
     run = RunDir(config.output)
     run.prepare()
@@ -224,12 +226,13 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     job_share = config.shard or Shard()
     share = processes.share.within(job_share) if processes.size > 1 else job_share
     todo = pending_requests(run, share.select(requests))
-    summary = GenerationSummary(run, bank, requests, share, generator, job_share, processes.rank)
+    summary = GenerationSummary(run, bank, requests, share, job_share, processes.rank)
     if todo:
         t0 = time.perf_counter()
+        generator = generator_cls(config.settings, config.model_args)
         generator.load()
-        summary.loaded = True
-        atomic_write_json(run.generator_info_path, generator.describe())
+        summary.description = {**generator.describe(), "notes": generator.notes(requests)}
+        atomic_write_json(run.generator_info_path, summary.description)
         summary.timings["load_model_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         label = f"generating with {config.model}" + (f" (share {share})" if share.count > 1 else "")
@@ -239,17 +242,12 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     else:
         reporter.note(f"all {len(share.select(requests))} images of share {share} already in {run.root}")
     processes.barrier()
-    return summary
-
-
-def _generator_description(summary: GenerationSummary) -> dict:
-    """The loaded generator's provenance, else the one a process that loaded it left in the run."""
-    if not summary.loaded and summary.run.generator_info_path.exists():
+    if summary.description is None and run.generator_info_path.exists():
         try:
-            return json.loads(summary.run.generator_info_path.read_text())
+            summary.description = json.loads(run.generator_info_path.read_text())
         except json.JSONDecodeError:
             pass
-    return summary.generator.describe()
+    return summary
 
 
 def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
@@ -285,7 +283,9 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
     diagnostics.skipped_images += [SkippedImage(key=f"{m.request.prompt_id}_{m.request.k}", reason=m.reason,
                                                 message=m.message) for m in missing]
-    diagnostics.notes += summary.generator.notes(requests)
+    described = dict(summary.description or {"name": config.model, "adapter": generator_cls.__module__,
+                                              "args": config.model_args, "smoke": generator_cls.smoke})
+    diagnostics.notes += described.pop("notes", [])
     for key in score_keys:
         score = SCORES.get(key)()
         name = extractor_for(score.feature, extractor_set, config.extractor_overrides)
@@ -309,7 +309,6 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
     smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
-    described = _generator_description(summary)
     model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
                       hub_id=described.get("hub_id"), revision=described.get("revision"),
                       settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,
