@@ -19,7 +19,6 @@ reported as notes. Seeds in the records are the protocol's; the folder's own see
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from PIL import Image
 
 from ..errors import ConfigError, DataError
 from ..extractors.images import load_rgb
+from ..hashing import sha256_file
 from .base import EncodedImage, GenerationSettings, Generator, GeneratorOutput, ImageRequest, Unavailable
 from .runner import encode_png
 
@@ -165,7 +165,7 @@ class FolderGenerator(Generator):
         return "n/a (your images)"
 
     def describe(self) -> dict[str, Any]:
-        manifest_sha = hashlib.sha256(self.manifest.read_bytes()).hexdigest()
+        manifest_sha = sha256_file(self.manifest)
         return {**super().describe(), "hub_id": None, "revision": None, "settings": {},
                 "folder": str(self.folder.resolve()), "manifest": str(self.manifest.resolve()),
                 "manifest_sha256": manifest_sha}

@@ -10,13 +10,13 @@ when they differ: the first input's is kept), and images outside the plan (extra
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, DataError
+from ..hashing import sha256_bytes, sha256_file
 from ..prompts import load_prompts
 from ..protocol import get_protocol
 from ..rundir import RunDir, atomic_write_bytes
@@ -51,10 +51,6 @@ def read_identity(run: RunDir) -> dict:
         raise DataError(f"{run.config_path} is corrupt", "re-run that shard into a fresh folder") from exc
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def merge_runs(inputs: Sequence[Path], output: Path, prompts_source: str = "bundled") -> MergeReport:
     """Copy the planned images of ``inputs`` into ``output`` (which may already hold some)."""
     if not inputs:
@@ -87,7 +83,7 @@ def merge_runs(inputs: Sequence[Path], output: Path, prompts_source: str = "bund
             key = f"{request.prompt_id}_{request.k}"
             sources = [p for r in runs if (p := r.image_path(request.dimension, request.prompt_id, request.k)).exists()]
             if len(sources) > 1:
-                digests = {_sha256(p) for p in sources}
+                digests = {sha256_file(p) for p in sources}
                 (report.duplicates if len(digests) == 1 else report.conflicts).append(key)
             if target.exists():
                 report.already_present += 1
@@ -98,7 +94,7 @@ def merge_runs(inputs: Sequence[Path], output: Path, prompts_source: str = "bund
             data = sources[0].read_bytes()
             atomic_write_bytes(target, data)
             record = GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
-                                    out.relative(target), hashlib.sha256(data).hexdigest())
+                                    out.relative(target), sha256_bytes(data))
             log.write(json.dumps(asdict(record)) + "\n")
             report.copied += 1
     for run in runs:

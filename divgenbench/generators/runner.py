@@ -15,7 +15,6 @@ Launchers that know their rank (``--shard I/N``, accelerate) split the work dete
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -26,7 +25,7 @@ from dataclasses import asdict, dataclass
 from filelock import FileLock, Timeout
 
 from ..errors import ConfigError
-from ..hashing import sha256_file
+from ..hashing import sha256_bytes, sha256_file
 from ..prompts.bank import PromptBank
 from ..protocol import DIMENSIONS, Protocol, evenly_spaced
 from ..rundir import RunDir, atomic_write_bytes
@@ -176,7 +175,7 @@ def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, 
         _write_image(path, data)
         extra = {"source": output.source} if isinstance(output, EncodedImage) and output.source else {}
         record = GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
-                                run.relative(path), hashlib.sha256(data).hexdigest(), extra)
+                                run.relative(path), sha256_bytes(data), extra)
         log.write(json.dumps(asdict(record)) + "\n")
         written += 1
     log.flush()
