@@ -7,6 +7,7 @@ separate layers (cli, report) that consume it.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -18,14 +19,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .environment import environment, toolkit
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
 from .extractors.cache import FeatureCache, import_run_sidecars
 from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
-from .generators.base import GeneratedImage
-from .generators.runner import collect_samples, generate_images, pending_requests, plan_requests, write_samples
+from .generators.base import GeneratedImage, ImageRequest
+from .generators.runner import (
+    Shard,
+    collect_samples,
+    generate_images,
+    pending_requests,
+    plan_requests,
+    write_samples,
+)
 from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
 from .prompts import load_prompts
 from .prompts.bank import PromptBank
@@ -44,7 +52,7 @@ from .results.models import (
     ScoreValue,
     SkippedImage,
 )
-from .rundir import RunDir
+from .rundir import RunDir, atomic_write_json
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
 
@@ -64,6 +72,7 @@ class EvalConfig:
     scores: tuple[str, ...] | None = None  # None: all registered scores
     resamples: int = 1000
     bootstrap_seed: int = 0
+    shard: Shard | None = None  # this job-array task's share: generation only (see ``evaluate``)
 
     def run_identity(self, bank: PromptBank) -> dict:
         """What must not change between a run and its resumption (batch size may)."""
@@ -141,8 +150,112 @@ def _not_computed(key: str, reason: str) -> ScoreValue:
                       reason=reason)
 
 
-def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
-    """Run (or resume) one evaluation and write ``results.json`` plus its sidecars."""
+@dataclass(frozen=True)
+class Processes:
+    """This process's place among those a launcher started (``accelerate launch``, ``torchrun``)."""
+
+    rank: int = 0
+    size: int = 1
+    barrier: Callable[[], None] = lambda: None
+
+    @property
+    def share(self) -> Shard:
+        return Shard(self.rank, self.size)
+
+
+def launcher_processes() -> Processes:
+    """Rank, count and barrier when a launcher set WORLD_SIZE > 1; a single process otherwise.
+
+    [choice] accelerate's ``PartialState`` reads every launcher's environment and sets up the process
+    group (gloo on CPU, nccl on GPU) whose barrier ends generation; accelerate is imported only then.
+    """
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size <= 1:
+        return Processes()
+    import torch
+    from accelerate import PartialState
+
+    state = PartialState(cpu=not torch.cuda.is_available())  # CPU-only hosts need cpu=True for gloo
+    if state.num_processes != world_size:
+        raise ConfigError(f"WORLD_SIZE={world_size} but accelerate set up {state.num_processes} processes",
+                          "launch with `accelerate launch --multi_gpu` or `torchrun --nproc_per_node N`")
+    return Processes(state.process_index, state.num_processes, state.wait_for_everyone)
+
+
+@dataclass
+class GenerationSummary:
+    """What one process's generation step did, and what scoring needs from it."""
+
+    run: RunDir
+    bank: PromptBank
+    requests: list[ImageRequest]  # the whole plan, all shares
+    share: Shard  # what this process made: the job's share, split again among the launcher's ranks
+    job_share: Shard = Shard()
+    rank: int = 0
+    written: int = 0
+    #: the generator's describe() plus its notes, from this process or the run's generator.json
+    description: dict | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def scores_here(self) -> bool:
+        """Only an unsharded job's first process extracts and scores."""
+        return self.job_share.count == 1 and self.rank == 0
+
+
+def generate(config: EvalConfig, reporter: Reporter | None = None,
+             processes: Processes | None = None) -> GenerationSummary:
+    """Make this process's share of the protocol's missing images in ``config.output``.
+
+    The share is ``config.shard`` (a job-array task) split again among a launcher's ranks; every rank waits
+    at the barrier, so when it returns on rank 0 all images of the job exist. The generator is built only
+    when images are missing; its resolved settings and notes go to the run's generator.json, which later
+    processes (other ranks, resumes, merged runs) read instead of loading the model.
+    """
+    reporter = reporter or Reporter(quiet=True)
+    processes = processes or launcher_processes()
+    protocol = get_protocol(config.protocol)
+    generator_cls = GENERATORS.get(config.model)
+    bank = load_prompts(config.prompts_source)
+    run = RunDir(config.output)
+    run.prepare()
+    run.check_config(config.run_identity(bank))
+    run.remove_stale_temporaries()
+
+    requests = plan_requests(bank, protocol, config.limit)
+    job_share = config.shard or Shard()
+    share = processes.share.within(job_share) if processes.size > 1 else job_share
+    todo = pending_requests(run, share.select(requests))
+    summary = GenerationSummary(run, bank, requests, share, job_share, processes.rank)
+    if todo:
+        t0 = time.perf_counter()
+        generator = generator_cls(config.settings, config.model_args)
+        generator.load()
+        summary.description = {**generator.describe(), "notes": generator.notes(requests)}
+        atomic_write_json(run.generator_info_path, summary.description)
+        summary.timings["load_model_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        label = f"generating with {config.model}" + (f" (share {share})" if share.count > 1 else "")
+        with reporter.task(label, len(todo)) as advance:
+            summary.written = generate_images(generator, todo, run, config.settings.batch_size, advance)
+        summary.timings["generate_s"] = time.perf_counter() - t0
+    else:
+        reporter.note(f"all {len(share.select(requests))} images of share {share} already in {run.root}")
+    processes.barrier()
+    if summary.description is None and run.generator_info_path.exists():
+        try:
+            summary.description = json.loads(run.generator_info_path.read_text())
+        except json.JSONDecodeError:
+            pass
+    return summary
+
+
+def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
+    """Run (or resume) one evaluation and write ``results.json`` plus its sidecars.
+
+    Returns None in a process that only generates: a ``--shard`` task (merge the shards, then evaluate
+    the merged run) or a launcher rank other than 0 (rank 0 scores once all ranks are done).
+    """
     reporter = reporter or Reporter(quiet=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -152,25 +265,11 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
     for key in score_keys:
         SCORES.target(key)  # unknown names fail before any work
     score_keys.sort(key=lambda k: DIMENSIONS.index(SCORES.get(k)().dimension))
-    bank = load_prompts(config.prompts_source)
-    run = RunDir(config.output)
-    run.prepare()
-    run.check_config(config.run_identity(bank))
-    run.remove_stale_temporaries()
-
-    requests = plan_requests(bank, protocol, config.limit)
-    todo = pending_requests(run, requests)
-    generator = None
-    if todo:
-        t0 = time.perf_counter()
-        generator = generator_cls(config.settings, config.model_args)
-        timings["load_model_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        with reporter.task(f"generating with {config.model}", len(todo)) as advance:
-            generate_images(generator, todo, run, config.settings.batch_size, advance)
-        timings["generate_s"] = time.perf_counter() - t0
-    else:
-        reporter.note(f"all {len(requests)} images already in {run.root}: nothing to generate")
+    summary = generate(config, reporter)
+    if not summary.scores_here:
+        return None
+    timings.update(summary.timings)
+    run, bank, requests = summary.run, summary.bank, summary.requests
     samples, missing = collect_samples(run, requests)
     write_samples(run, samples)
     items = image_items(samples, bank, run)
@@ -182,7 +281,11 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
     scores: dict[str, ScoreValue] = {}
     extractors: dict[str, ExtractorInfo] = {}
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
-    diagnostics.skipped_images += [SkippedImage(key=f"{r.prompt_id}_{r.k}", reason="missing") for r in missing]
+    diagnostics.skipped_images += [SkippedImage(key=f"{m.request.prompt_id}_{m.request.k}", reason=m.reason,
+                                                message=m.message) for m in missing]
+    described = dict(summary.description or {"name": config.model, "adapter": generator_cls.__module__,
+                                              "args": config.model_args, "smoke": generator_cls.smoke})
+    diagnostics.notes += described.pop("notes", [])
     for key in score_keys:
         score = SCORES.get(key)()
         name = extractor_for(score.feature, extractor_set, config.extractor_overrides)
@@ -206,8 +309,6 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
     smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
-    described = (generator.describe() if generator else {"name": config.model, "adapter": generator_cls.__module__,
-                                                         "args": config.model_args, "smoke": generator_cls.smoke})
     model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
                       hub_id=described.get("hub_id"), revision=described.get("revision"),
                       settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,

@@ -2,6 +2,8 @@
 
 RUN/ images/{dimension}/{prompt_id}_{k}.png   written atomically, never overwritten
      journal/{writer}.jsonl                      append-only generation records, one file per process
+     locks/{prompt_id}_{k}.lock                  per-image claims of concurrent processes (OS file locks)
+     generator.json                              the generator's resolved settings and provenance
      samples.jsonl                               consolidated per-image records (rewritten atomically)
      features/                                   cached features for this run (see extractors.cache)
      run.json                                    the run's configuration, checked on resume
@@ -51,6 +53,13 @@ class RunDir:
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def lock_path(self, prompt_id: str, k: int) -> Path:
+        return self.root / "locks" / f"{prompt_id}_{k}.lock"
+
+    @property
+    def generator_info_path(self) -> Path:
+        return self.root / "generator.json"
 
     @property
     def journal_dir(self) -> Path:

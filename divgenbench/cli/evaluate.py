@@ -12,6 +12,7 @@ from rich.table import Table
 from ..errors import ConfigError
 from ..extractors import EXTRACTORS
 from ..generators import GenerationSettings, parse_model_args
+from ..generators.runner import Shard
 from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
@@ -38,6 +39,7 @@ def eval_command(
     detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
     reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    shard: Annotated[Optional[str], typer.Option(help="Generate only share I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); then `divgenbench merge` and eval the merged run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing RUN/report.html.")] = False,
 ) -> None:
@@ -56,8 +58,14 @@ def eval_command(
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
         extractor_overrides=extractor_overrides(face_extractor, detector),
-        style_reference=reference, resamples=resamples)
+        style_reference=reference, resamples=resamples, shard=Shard.parse(shard) if shard else None)
     results = evaluate(config, Reporter(quiet=quiet))
+    if results is None:
+        what = f"shard {shard}" if shard else "this rank"
+        console.print(f"{what}: images are in {config.output}; "
+                      + ("merge the shards with `divgenbench merge`, then run eval on the merged run"
+                         if shard else "rank 0 writes the results"))
+        return
     console.print(score_table(results))
     run = RunDir(config.output)
     console.print(f"results: {run.results_path}")

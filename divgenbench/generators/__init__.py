@@ -6,5 +6,9 @@ from .base import GenerationSettings, Generator, ImageRequest, parse_model_args
 
 GENERATORS: Registry[type[Generator]] = Registry("generators", base=Generator)
 GENERATORS.register("tiny-flux", "divgenbench.generators.tiny_flux:TinyFluxGenerator")
+GENERATORS.register("flux-dev", "divgenbench.generators.flux:FluxDevGenerator")
+GENERATORS.register("flux-d2align", "divgenbench.generators.flux:FluxD2AlignGenerator")
+GENERATORS.register("diffusers", "divgenbench.generators.diffusers_generic:GenericDiffusersGenerator")
+GENERATORS.register("folder", "divgenbench.generators.folder:FolderGenerator")
 
 __all__ = ["GENERATORS", "GenerationSettings", "Generator", "ImageRequest", "parse_model_args"]

@@ -1,11 +1,18 @@
-"""The generator adapter protocol: a batch of seeded requests in, one PIL image per request out."""
+"""The generator adapter protocol: a batch of seeded requests in, one output per request out.
+
+An output is a PIL image (the runner encodes it as PNG), an ``EncodedImage`` (finished file bytes written
+verbatim, e.g. a user's own PNG) or an ``Unavailable`` (the image cannot be had: reported, the rest scored).
+Construction is cheap (validates args, resolves settings); ``load()`` loads weights, so a resumed run with
+nothing left to generate never touches the model.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 from PIL import Image
 
@@ -52,6 +59,45 @@ class GenerationSettings:
         return GenerationSettings(**values)
 
 
+@dataclass(frozen=True)
+class EncodedImage:
+    """An image file's exact bytes (PNG), kept as they are so their sha256 is the source's."""
+
+    data: bytes
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A request that yields no image; ``reason`` is a short tag (missing, corrupt) for diagnostics."""
+
+    reason: str
+    message: str = ""
+
+
+GeneratorOutput = Union[Image.Image, EncodedImage, Unavailable]
+
+
+def default_device() -> str:
+    """``cuda`` when available, else ``cpu``; under a multi-process launcher each rank takes its own GPU.
+
+    [choice] the recorded device is the type ("cuda"), not the index: ranks of one run record the same
+    settings, and run.json (checked on resume) stays identical across ranks and shards.
+    """
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def torch_device(device: str):
+    """The concrete torch device: ``cuda`` becomes ``cuda:$LOCAL_RANK`` (accelerate/torchrun set it)."""
+    import torch
+
+    if device == "cuda":
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % max(torch.cuda.device_count(), 1))
+    return torch.device(device)
+
+
 def parse_model_args(text: str | None) -> dict[str, str]:
     """lm-eval-style ``key=value,key=value`` (values stay strings; adapters convert)."""
     if not text:
@@ -86,9 +132,16 @@ class Generator(ABC):
         self.settings = settings
         self.model_args = model_args
 
+    def load(self) -> None:
+        """Load weights (called once, only when there is something to generate)."""
+
     @abstractmethod
-    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
-        """One RGB image per request, in order; image i depends only on request i."""
+    def generate(self, requests: Sequence[ImageRequest]) -> list[GeneratorOutput]:
+        """One output per request, in order; output i depends only on request i (never on batching)."""
+
+    def notes(self, requests: Sequence[ImageRequest]) -> list[str]:
+        """Findings about the inputs beyond single images (e.g. a folder's extra files), for diagnostics."""
+        return []
 
     @classmethod
     def weights_status(cls) -> str:

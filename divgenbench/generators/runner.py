@@ -1,26 +1,81 @@
-"""Resumable image generation into a run directory.
+"""Resumable, shardable image generation into a run directory.
 
 An image exists once its PNG exists: PNGs are written to a temporary name and renamed, so a kill at
 any point leaves no half-written image, and a resumed run only makes the missing ones. Records go to
 a per-process journal; ``collect_samples`` reconciles journal and images (re-hashing any image whose
 record a kill cut off).
+
+Several processes may continue one run directory at once. [choice] Each image is claimed with an OS
+file lock (``filelock``: flock on POSIX, msvcrt on Windows) held while it is generated and written; a
+lock dies with its process, so a killed claimant never blocks a resume. A first pass takes the free
+images; a second pass waits for images other processes hold and makes those whose claimant died.
+Launchers that know their rank (``--shard I/N``, accelerate) split the work deterministically instead
+(``Shard``), so they never contend.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
 
-from ..hashing import sha256_file
+from filelock import FileLock, Timeout
+
+from ..errors import ConfigError
+from ..hashing import sha256_bytes, sha256_file
 from ..prompts.bank import PromptBank
 from ..protocol import DIMENSIONS, Protocol, evenly_spaced
 from ..rundir import RunDir, atomic_write_bytes
-from .base import GeneratedImage, Generator, ImageRequest
+from .base import EncodedImage, GeneratedImage, Generator, ImageRequest, Unavailable
 
 ProgressCallback = Callable[[int], None]
+SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share ``index`` of ``count``: images i with i mod count == index, in plan order.
+
+    [choice] Round-robin over images (not prompts): every share gets the same mix of dimensions and the
+    same number of images ±1, so shards finish together; the split depends only on the plan.
+    """
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or not 0 <= self.index < self.count:
+            raise ConfigError(f"shard {self.index}/{self.count} is out of range",
+                              "write --shard I/N with 0 <= I < N, e.g. --shard 0/4")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = SHARD_PATTERN.match(text)
+        if not match:
+            raise ConfigError(f"--shard {text!r} is not I/N", "write e.g. --shard 0/4 (0-based, as SLURM_ARRAY_TASK_ID)")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def within(self, outer: Shard) -> Shard:
+        """This share taken inside ``outer``'s share (a rank of an accelerate job that is one array task)."""
+        return Shard(outer.index + self.index * outer.count, outer.count * self.count)
+
+    def select(self, requests: Sequence[ImageRequest]) -> list[ImageRequest]:
+        return list(requests[self.index::self.count])
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class MissingImage:
+    """A planned image with no file; ``reason`` is 'missing' or the generator's (e.g. 'corrupt')."""
+
+    request: ImageRequest
+    reason: str = "missing"
+    message: str = ""
 
 
 def plan_requests(bank: PromptBank, protocol: Protocol, limit: int | None = None) -> list[ImageRequest]:
@@ -47,48 +102,108 @@ def encode_png(image) -> bytes:
     return buffer.getvalue()
 
 
-def batched(items: Sequence, size: int) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _claimed_batches(run: RunDir, requests: Sequence[ImageRequest], batch_size: int, stack: ExitStack,
+                     wait: bool, skipped: ProgressCallback) -> Iterator[list[ImageRequest]]:
+    """Batches of still-missing requests whose lock this process holds (released by the caller)."""
+    batch: list[ImageRequest] = []
+    for request in requests:
+        path = run.image_path(request.dimension, request.prompt_id, request.k)
+        if path.exists():
+            skipped(1)
+            continue
+        lock_path = run.lock_path(request.prompt_id, request.k)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(lock_path, timeout=-1 if wait else 0, is_singleton=False)
+        try:
+            lock.acquire()
+        except Timeout:  # another process is making it; the second pass comes back for it
+            continue
+        if path.exists():  # finished while we waited for the lock
+            lock.release()
+            skipped(1)
+            continue
+        stack.callback(lock.release)
+        batch.append(request)
+        if len(batch) == batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def generate_images(generator: Generator, requests: Sequence[ImageRequest], run: RunDir, batch_size: int,
                     on_progress: ProgressCallback | None = None) -> int:
-    """Generate ``requests`` (already filtered to pending) in batches; returns how many were written."""
+    """Make the missing images of ``requests`` in batches; returns how many this process wrote.
+
+    ``Unavailable`` outputs are journaled with their reason (re-tried on the next run); images are
+    written atomically, ``EncodedImage`` bytes verbatim.
+    """
+    advance = on_progress or (lambda n: None)
     written = 0
-    journal = run.journal_writer_path()
-    with open(journal, "a", encoding="utf-8") as log:
-        for batch in batched(list(requests), batch_size):
-            images = generator.generate(batch)
-            for request, image in zip(batch, images, strict=True):
-                data = encode_png(image)
-                path = run.image_path(request.dimension, request.prompt_id, request.k)
-                atomic_write_bytes(path, data)
-                record = GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
-                                        run.relative(path), hashlib.sha256(data).hexdigest())
-                log.write(json.dumps(asdict(record)) + "\n")
-                log.flush()
-                written += 1
-            if on_progress:
-                on_progress(len(batch))
+    with open(run.journal_writer_path(), "a", encoding="utf-8") as log:
+        for wait in (False, True):
+            batches = ExitStack()
+            with batches:
+                for batch in _claimed_batches(run, pending_requests(run, requests), batch_size, batches, wait,
+                                              advance):
+                    with batches.pop_all() as held:  # locks of this batch, released once it is written
+                        written += _write_batch(run, batch, generator.generate(batch), log)
+                    advance(len(batch))
     return written
 
 
-def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list[GeneratedImage], list[ImageRequest]]:
-    """Records of the requested images that exist, and the requests still missing an image."""
-    journal = {(r["prompt_id"], int(r["k"])): r for r in run.journal_records()}
+def _write_image(path, data: bytes, attempts: int = 3) -> None:
+    """Atomic write that survives a concurrent process starting up: its clean-up of a killed run's
+    temporaries may delete our temporary before the rename (FileNotFoundError), so write it again."""
+    for attempt in range(attempts):
+        try:
+            return atomic_write_bytes(path, data)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+
+
+def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, log) -> int:
+    written = 0
+    for request, output in zip(batch, outputs, strict=True):
+        if isinstance(output, Unavailable):
+            log.write(json.dumps({"prompt_id": request.prompt_id, "k": request.k, "status": output.reason,
+                                  "message": output.message}) + "\n")
+            continue
+        data = output.data if isinstance(output, EncodedImage) else encode_png(output)
+        path = run.image_path(request.dimension, request.prompt_id, request.k)
+        _write_image(path, data)
+        extra = {"source": output.source} if isinstance(output, EncodedImage) and output.source else {}
+        record = GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
+                                run.relative(path), sha256_bytes(data), extra)
+        log.write(json.dumps(asdict(record)) + "\n")
+        written += 1
+    log.flush()
+    return written
+
+
+def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list[GeneratedImage], list[MissingImage]]:
+    """Records of the requested images that exist, and the requests still missing an image (with the
+    generator's reason when it gave one)."""
+    journal: dict[tuple[str, int], dict] = {}
+    failures: dict[tuple[str, int], dict] = {}
+    for record in run.journal_records():
+        key = (record["prompt_id"], int(record["k"]))
+        (failures if "status" in record else journal)[key] = record
     found, missing = [], []
     for request in requests:
+        key = (request.prompt_id, request.k)
         path = run.image_path(request.dimension, request.prompt_id, request.k)
         if not path.exists():
-            missing.append(request)
+            failure = failures.get(key, {})
+            missing.append(MissingImage(request, failure.get("status", "missing"), failure.get("message", "")))
             continue
-        record = journal.get((request.prompt_id, request.k))
+        record = journal.get(key)
         digest = record["sha256"] if record and record.get("path") == run.relative(path) else None
         if digest is None:
             digest = sha256_file(path)
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
-                                    run.relative(path), digest))
+                                    run.relative(path), digest, (record or {}).get("extra", {})))
     return found, missing
 
 

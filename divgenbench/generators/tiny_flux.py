@@ -10,12 +10,10 @@ level against single calls), float64 makes the PNGs byte-identical at any batch 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 
-from PIL import Image
-
-from .base import GenerationSettings, Generator, ImageRequest
+from .base import GenerationSettings
+from .diffusers_generic import DiffusersGenerator
 
 TINY_TEXT_DIM = 32
 TINY_MAX_SEQUENCE = 256  # the character-level T5 tokenizer needs room for a whole prompt
@@ -89,41 +87,27 @@ def _cached_pipeline(seed: int, dtype: str):
     return build_tiny_flux_pipeline(seed, dtype)
 
 
-def run_flux_batch(pipe, requests: Sequence[ImageRequest], settings: GenerationSettings,
-                   max_sequence_length: int) -> list[Image.Image]:
-    """Call a Flux pipeline with one ``torch.Generator`` per image, so a batch equals single calls."""
-    import torch
-
-    device = settings.device or "cpu"
-    generators = [torch.Generator(device=device).manual_seed(r.seed) for r in requests]
-    with torch.inference_mode():
-        out = pipe(prompt=[r.text for r in requests], height=settings.resolution, width=settings.resolution,
-                   num_inference_steps=settings.num_inference_steps, guidance_scale=settings.guidance_scale,
-                   generator=generators, max_sequence_length=max_sequence_length, output_type="pil")
-    return [im.convert("RGB") for im in out.images]
-
-
-class TinyFluxGenerator(Generator):
+class TinyFluxGenerator(DiffusersGenerator):
     """The embedded default: CPU, 64×64, 4 steps, float64, random weights seeded by ``weights_seed``."""
 
     name = "tiny-flux"
     default_extractor_set = "tiny"
     smoke = True
     model_arg_names = ("weights_seed",)
+    defaults = {"dtype": "float64", "num_inference_steps": 4, "guidance_scale": 3.5, "resolution": 64,
+                "device": "cpu"}
+    default_max_sequence_length = TINY_MAX_SEQUENCE
 
     def __init__(self, settings: GenerationSettings, model_args=None):
         super().__init__(settings, model_args)
-        self.settings = settings.resolved(dtype="float64", num_inference_steps=4, guidance_scale=3.5,
-                                          resolution=64, device="cpu")
         self.weights_seed = int(self.model_args.get("weights_seed", 0))
-        self.pipe = _cached_pipeline(self.weights_seed, self.settings.dtype)
+
+    def build_pipeline(self, dtype):
+        return _cached_pipeline(self.weights_seed, str(dtype).removeprefix("torch."))
 
     @classmethod
     def weights_status(cls) -> str:
         return "built in code (random weights)"
-
-    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
-        return run_flux_batch(self.pipe, requests, self.settings, TINY_MAX_SEQUENCE)
 
     def describe(self) -> dict:
         return {**super().describe(), "hub_id": None, "revision": None,

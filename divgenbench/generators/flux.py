@@ -1,0 +1,135 @@
+"""FLUX.1-dev (``flux-dev``) and FLUX.1-dev with D2-Align-tuned transformer weights (``flux-d2align``).
+
+SPEC §3 defaults: 720×720, 50 steps, guidance 3.5, bf16. [choice] The hub revision is pinned to the
+commit of ``black-forest-labs/FLUX.1-dev`` that carries the diffusers layout with the sharded transformer;
+``--model-args revision=`` overrides it and the results file records the one used.
+
+A D2-Align checkpoint (``--model-args checkpoint=PATH|HUB_ID``) comes in the formats a training run writes;
+which one is detected from the files present:
+
+- full fine-tune: a ``FluxTransformer2DModel.save_pretrained`` folder (``config.json`` +
+  ``diffusion_pytorch_model*.safetensors``), or a folder holding one as ``transformer/``;
+- LoRA: ``pytorch_lora_weights.safetensors`` (``FluxPipeline.save_lora_weights``), any single
+  ``*.safetensors`` LoRA file given directly, or a PEFT adapter folder (``adapter_config.json`` +
+  ``adapter_model.safetensors``, ``PeftModel.save_pretrained``).
+
+[choice] A LoRA is fused into the transformer (scale ``lora_scale``, default 1.0) and then unloaded, so
+sampling costs exactly what the base model costs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .diffusers_generic import DiffusersGenerator, number_arg
+from .hub import dtype_kwargs, load_pretrained, snapshot
+
+FLUX_DEV_HUB_ID = "black-forest-labs/FLUX.1-dev"
+FLUX_DEV_REVISION = "3de623fc3c33e44ffbe2bad470d0f45bccf2eb21"
+FLUX_DEV_DEFAULTS = {"resolution": 720, "num_inference_steps": 50, "guidance_scale": 3.5, "dtype": "bfloat16"}
+
+FULL = "full"
+LORA = "lora"
+PEFT_LORA = "peft-lora"
+DIFFUSERS_LORA_FILE = "pytorch_lora_weights.safetensors"
+PEFT_CONFIG_FILE = "adapter_config.json"
+PEFT_WEIGHTS_FILE = "adapter_model.safetensors"
+D2ALIGN_ADAPTER = "d2align"
+
+
+class FluxDevGenerator(DiffusersGenerator):
+    """``flux-dev``: ``FluxPipeline`` from the pinned hub revision (or ``pretrained=`` a local copy)."""
+
+    name = "flux-dev"
+    hub_id = FLUX_DEV_HUB_ID
+    hub_revision = FLUX_DEV_REVISION
+    defaults = FLUX_DEV_DEFAULTS
+    default_max_sequence_length = 512
+    model_arg_names = ("pretrained", "revision", "max_sequence_length", "compile", "offload")
+
+    def build_pipeline(self, dtype, **components):
+        from diffusers import FluxPipeline
+
+        return load_pretrained(FluxPipeline.from_pretrained, self.source, revision=self.revision,
+                               what=f"model {self.name!r} (base)", arg=self.source_arg, **dtype_kwargs(dtype),
+                               **components)
+
+
+def checkpoint_format(folder: Path) -> tuple[str, Path, str | None]:
+    """(format, folder, file-or-subfolder) of a D2-Align checkpoint, judged by the files present."""
+    if folder.is_file():
+        if folder.suffix == ".safetensors":
+            return LORA, folder.parent, folder.name
+        raise ConfigError(f"checkpoint {folder} is not a .safetensors file or a folder",
+                          "pass a transformer folder, a LoRA folder or a LoRA .safetensors file")
+    if (folder / "transformer" / "config.json").exists():
+        return FULL, folder, "transformer"
+    if (folder / "config.json").exists() and any(folder.glob("diffusion_pytorch_model*")):
+        return FULL, folder, None
+    if (folder / DIFFUSERS_LORA_FILE).exists():
+        return LORA, folder, DIFFUSERS_LORA_FILE
+    if (folder / PEFT_CONFIG_FILE).exists() and (folder / PEFT_WEIGHTS_FILE).exists():
+        return PEFT_LORA, folder, PEFT_WEIGHTS_FILE
+    present = ", ".join(sorted(p.name for p in folder.iterdir())[:8]) if folder.is_dir() else "nothing"
+    raise ConfigError(
+        f"checkpoint {folder} is neither a FluxTransformer2DModel folder nor a LoRA (found: {present})",
+        "pass a folder from transformer.save_pretrained (config.json + diffusion_pytorch_model*.safetensors), "
+        f"from FluxPipeline.save_lora_weights ({DIFFUSERS_LORA_FILE}) or from PeftModel.save_pretrained")
+
+
+class FluxD2AlignGenerator(FluxDevGenerator):
+    """``flux-d2align``: FLUX.1-dev (``base=`` overridable) with a D2-Align transformer or LoRA."""
+
+    name = "flux-d2align"
+    source_arg = "base"
+    model_arg_names = ("checkpoint", "checkpoint_revision", "base", "revision", "lora_scale",
+                       "max_sequence_length", "compile", "offload")
+
+    def __init__(self, settings, model_args=None):
+        super().__init__(settings, model_args)
+        self.checkpoint = self.model_args.get("checkpoint")
+        if not self.checkpoint:
+            raise ConfigError("model 'flux-d2align' needs --model-args checkpoint=PATH_OR_HUB_ID",
+                              "point it at the transformer folder or LoRA a D2-Align training run saved")
+        self.lora_scale = number_arg(self.model_args, "lora_scale", float, 1.0)
+        self.checkpoint_format: str | None = None
+
+    def build_pipeline(self, dtype):
+        folder = snapshot(self.checkpoint, revision=self.model_args.get("checkpoint_revision"),
+                          what="the flux-d2align checkpoint", arg="checkpoint")
+        fmt, folder, name = checkpoint_format(folder)
+        self.checkpoint_format = fmt
+        if fmt == FULL:
+            from diffusers import FluxTransformer2DModel
+
+            transformer = load_pretrained(FluxTransformer2DModel.from_pretrained, str(folder), revision=None,
+                                          what="the flux-d2align transformer", arg="checkpoint",
+                                          **dtype_kwargs(dtype), **({"subfolder": name} if name else {}))
+            return super().build_pipeline(dtype, transformer=transformer)
+        pipe = super().build_pipeline(dtype)
+        if fmt == LORA:
+            pipe.load_lora_weights(str(folder), weight_name=name, adapter_name=D2ALIGN_ADAPTER)
+        else:
+            self._load_peft_adapter(pipe, folder)
+        pipe.fuse_lora(lora_scale=self.lora_scale, adapter_names=[D2ALIGN_ADAPTER])
+        pipe.unload_lora_weights()
+        return pipe
+
+    @staticmethod
+    def _load_peft_adapter(pipe, folder: Path) -> None:
+        """A ``PeftModel.save_pretrained`` folder: keys carry ``base_model.model.``, rank and alpha live
+        in adapter_config.json (passed as the adapter's metadata so the scaling is the trained one)."""
+        from safetensors.torch import load_file
+
+        config = json.loads((folder / PEFT_CONFIG_FILE).read_text())
+        state = {k.removeprefix("base_model.model."): v for k, v in load_file(folder / PEFT_WEIGHTS_FILE).items()}
+        metadata = {k: config[k] for k in ("r", "lora_alpha", "target_modules", "lora_dropout", "use_dora",
+                                           "rank_pattern", "alpha_pattern", "bias") if k in config}
+        pipe.transformer.load_lora_adapter(state, prefix=None, adapter_name=D2ALIGN_ADAPTER, metadata=metadata)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "checkpoint": self.checkpoint, "checkpoint_format": self.checkpoint_format,
+                "lora_scale": self.lora_scale}
