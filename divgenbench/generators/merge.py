@@ -23,6 +23,7 @@ from ..rundir import RunDir, atomic_write_bytes
 from .base import GeneratedImage
 from .runner import plan_requests
 
+
 @dataclass
 class MergeReport:
     output: Path

@@ -146,7 +146,7 @@ def generate_images(generator: Generator, requests: Sequence[ImageRequest], run:
             with batches:
                 for batch in _claimed_batches(run, pending_requests(run, requests), batch_size, batches, wait,
                                               advance):
-                    with batches.pop_all() as held:  # locks of this batch, released once it is written
+                    with batches.pop_all():  # locks of this batch, released once it is written
                         written += _write_batch(run, batch, generator.generate(batch), log)
                     advance(len(batch))
     return written

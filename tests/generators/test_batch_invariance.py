@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from gen_helpers import image_hashes
+
 from divgenbench.generators import GENERATORS, GenerationSettings
 from divgenbench.generators.runner import Shard, collect_samples, generate_images, plan_requests
 from divgenbench.prompts import load_prompts
 from divgenbench.protocol import get_protocol
 from divgenbench.rundir import RunDir
-
-from gen_helpers import image_hashes
 
 
 def test_tiny_flux_png_bytes_do_not_depend_on_batch_size(tmp_path):
