@@ -319,7 +319,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         toolkit=toolkit(), smoke=smoke, model=model,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
                               prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
-                              limit=config.limit, choices=protocol.to_dict(),
+                              limit=config.limit, choices=protocol.generation_choices(),
                               scoring=scoring_choices(context.resamples, context.seed)),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
         extractors=extractors, scores=scores,

@@ -56,11 +56,9 @@ class Protocol:
     def count_for(self, dimension: str) -> int:
         return self.images_per_prompt[dimension]
 
-    def to_dict(self) -> dict:
+    def generation_choices(self) -> dict:
+        """The [choice]s of SPEC §3 that move numbers, for ``results.protocol.choices``."""
         return {
-            "name": self.name,
-            "images_per_prompt": dict(self.images_per_prompt),
-            "prompts_per_dimension": self.prompts_per_dimension or PROMPTS_PER_DIMENSION,
             "seed_rule": "sha256(f'{protocol}:{prompt_id}:{k}')[:8] big-endian mod 2**31",
             "prompt_selection": "evenly spaced: indices floor(i*800/count)",
             **dict(self.choices),
