@@ -39,7 +39,13 @@ from ..errors import MissingWeightsError
 from ..hashing import cached_file_sha256, state_dict_sha256
 from ..prompts.vocab import COCO_PLURALS
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
-from .runtime import choose_device, choose_dtype, load_batch, torch_dtype, weight_identity, weight_path
+from .runtime import (
+    SingleWeightFile,
+    choose_device,
+    choose_dtype,
+    load_batch,
+    torch_dtype,
+)
 
 BOX_THRESHOLD = 0.35
 TEXT_THRESHOLD = 0.25
@@ -219,35 +225,25 @@ class GroundingDinoExtractor(_DetectorExtractor):
         return [boxes_record(r["boxes"].cpu().numpy(), r["scores"].cpu().numpy()) for r in found]
 
 
-class YoloExtractor(_DetectorExtractor):
+class YoloExtractor(SingleWeightFile, _DetectorExtractor):
     """Ultralytics YOLO restricted to the prompt's COCO class; weights from the store or a local ``weights``."""
 
     name = "yolo"
     image_size: ClassVar[int] = 640
     nms_iou: ClassVar[float] = 0.7
+    weight_entry = YOLOV8X.entry
+    weight_label = "YOLO weights"
 
     def __init__(self, weights: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.weights = Path(weights).expanduser() if weights else None
-
-    @classmethod
-    def weights_status(cls) -> str:
-        return f"{YOLOV8X.entry}: {store.status(YOLOV8X.entry)}"
-
-    @cached_property
-    def _weights_path(self) -> Path:
-        return weight_path(self.weights, YOLOV8X.entry, "YOLO weights")
+        self._set_local_weights(weights)
 
     def _build(self):
-        return _ultralytics().YOLO(str(self._weights_path), task="detect")
+        return _ultralytics().YOLO(str(self.weights_file), task="detect")
 
     @cached_property
     def model(self):
         return self._build()
-
-    def _identity(self) -> tuple[str, str | None, str | None]:
-        self._weights_path  # a missing file is the clear error, before hashing
-        return weight_identity(self.weights, YOLOV8X.entry)
 
     def fingerprint(self) -> Fingerprint:
         model_id, revision, sha256 = self._identity()

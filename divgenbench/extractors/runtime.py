@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -77,6 +78,31 @@ def weight_identity(local: Path | None, entry: str) -> tuple[str, str | None, st
         return str(local), None, cached_file_sha256(local)
     weight = get_weight(entry)
     return f"{weight.hub_id}/{weight.filename}", weight.revision, weight.sha256 or cached_file_sha256(resolve(entry))
+
+
+class SingleWeightFile:
+    """Mixin for an extractor whose weights are one file: ``local_weights`` if given, else the store's entry."""
+
+    weight_entry: ClassVar[str]
+    weight_label: ClassVar[str]
+    local_weights: Path | None = None
+
+    def _set_local_weights(self, path: str | Path | None) -> None:
+        self.local_weights = Path(path).expanduser() if path else None
+
+    @classmethod
+    def weights_status(cls) -> str:
+        from ..store import status
+
+        return f"{cls.weight_entry}: {status(cls.weight_entry)}"
+
+    @cached_property
+    def weights_file(self) -> Path:
+        return weight_path(self.local_weights, self.weight_entry, self.weight_label)
+
+    def _identity(self) -> tuple[str, str | None, str]:
+        self.weights_file  # a missing file is the clear error, before hashing
+        return weight_identity(self.local_weights, self.weight_entry)
 
 
 def parallel_map(function, values: Sequence) -> list:

@@ -32,7 +32,14 @@ from .. import store
 from ..errors import DataError
 from ..hashing import state_dict_sha256
 from .base import OK, Extractor, FeatureRecord, Fingerprint, ImageItem
-from .runtime import choose_device, choose_dtype, load_batch, parallel_map, torch_dtype, weight_identity, weight_path
+from .runtime import (
+    SingleWeightFile,
+    choose_device,
+    choose_dtype,
+    load_batch,
+    parallel_map,
+    torch_dtype,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,32 +205,22 @@ class _CsdExtractor(Extractor):
         return records  # type: ignore[return-value]
 
 
-class CsdExtractor(_CsdExtractor):
+class CsdExtractor(SingleWeightFile, _CsdExtractor):
     """CSD ViT-L/14 from the weight store, or from a local ``checkpoint`` (.pth / .bin / .safetensors)."""
 
     name = "csd"
     vision = VIT_L_14
     embed_dim = VIT_L_14_EMBED
+    weight_entry = CSD_VIT_L.entry
+    weight_label = "CSD checkpoint"
 
     def __init__(self, checkpoint: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.checkpoint = Path(checkpoint).expanduser() if checkpoint else None
-
-    @classmethod
-    def weights_status(cls) -> str:
-        return f"{CSD_VIT_L.entry}: {store.status(CSD_VIT_L.entry)}"
-
-    @cached_property
-    def checkpoint_path(self) -> Path:
-        return weight_path(self.checkpoint, CSD_VIT_L.entry, "CSD checkpoint")
-
-    def _identity(self):
-        self.checkpoint_path  # a missing file is the clear error, before hashing
-        return weight_identity(self.checkpoint, CSD_VIT_L.entry)
+        self._set_local_weights(checkpoint)
 
     def _build(self):
         model = build_csd_model(self.vision, self.embed_dim)
-        load_csd_weights(model, read_csd_state_dict(self.checkpoint_path), self.checkpoint_path)
+        load_csd_weights(model, read_csd_state_dict(self.weights_file), self.weights_file)
         return model
 
 
