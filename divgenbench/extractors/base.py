@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import ConfigDict
+
+from ..results.models import ExtractorInfo
 
 #: Feature kinds and what one record's arrays hold.
 FEATURE_KINDS: dict[str, str] = {
@@ -52,25 +55,25 @@ class FeatureRecord:
         return self.status == OK
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """Everything that moves an extractor's numbers; two results compare only when these agree."""
+class Fingerprint(ExtractorInfo):
+    """Everything that moves an extractor's numbers; two results compare only when these agree.
 
-    extractor: str
-    feature: str
-    model_id: str | None = None
-    revision: str | None = None
-    weights_sha256: str | None = None
-    preprocessing: Mapping[str, Any] = field(default_factory=dict)
+    The results file's ``ExtractorInfo`` is the one definition of the fields (and their checks); this frozen
+    subclass adds defaults, positional construction and the digest that keys the feature cache.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
     dtype: str = "float32"
     code_version: str = "1"
-    smoke: bool = False
+
+    def __init__(self, extractor: str, feature: str, model_id: str | None = None, revision: str | None = None,
+                 weights_sha256: str | None = None, **fields: Any) -> None:
+        super().__init__(extractor=extractor, feature=feature, model_id=model_id, revision=revision,
+                         weights_sha256=weights_sha256, **fields)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"extractor": self.extractor, "feature": self.feature, "model_id": self.model_id,
-                "revision": self.revision, "weights_sha256": self.weights_sha256,
-                "preprocessing": dict(self.preprocessing), "dtype": self.dtype,
-                "code_version": self.code_version, "smoke": self.smoke}
+        return self.model_dump()
 
     @property
     def digest(self) -> str:

@@ -190,9 +190,9 @@ class GroundingDinoExtractor(_DetectorExtractor):
         return processor, model.to(device=self.device, dtype=torch_dtype(self.dtype)).eval()
 
     @cached_property
-    def _weights_sha256(self) -> str:
+    def _weights_sha256(self) -> str | None:
         weights = self._folder / "model.safetensors"
-        return cached_file_sha256(weights) if weights.is_file() else "unknown"
+        return cached_file_sha256(weights) if weights.is_file() else None
 
     def _identity(self) -> tuple[str, str | None, str | None]:
         if self.model_dir is None:
