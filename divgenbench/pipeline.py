@@ -107,7 +107,8 @@ def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir
     by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
     for s in samples:
         by_dimension[s.dimension].append(ImageItem(f"{s.prompt_id}_{s.k}", run.root / s.path, s.sha256, s.dimension,
-                                                   s.prompt_id, prompts[s.prompt_id].attributes))
+                                                   s.prompt_id, prompts[s.prompt_id].attributes,
+                                                   prompts[s.prompt_id].text))
     return by_dimension
 
 

@@ -40,6 +40,7 @@ class ImageItem:
     dimension: str
     prompt_id: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""  # the prompt text: quality scorers rate the image against it
 
 
 @dataclass

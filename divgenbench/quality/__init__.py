@@ -1,0 +1,17 @@
+"""Quality scorers (HPS-v2.1, PickScore, ImageReward, CLIP score, Aesthetic v2.5): one registry, entry-point
+group ``divgenbench.quality``; each scorer is one module plus its test."""
+
+from __future__ import annotations
+
+from ..registry import Registry
+from .base import QUALITY_FEATURE, DifferentiableScorer, QualityInfo, QualityScorer
+
+QUALITY: Registry[type[QualityScorer]] = Registry("quality", base=QualityScorer)
+
+
+def load_scorer(name: str, **options) -> QualityScorer:
+    """The registered scorer ``name``, built with ``options`` (e.g. ``device``); models open on first use."""
+    return QUALITY.get(name)(**options)
+
+
+__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "load_scorer"]
