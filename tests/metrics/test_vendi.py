@@ -8,6 +8,7 @@ from divgenbench.metrics import vendi_per_prompt, vendi_score, vendi_statistic
 from divgenbench.metrics.bootstrap import draw_counts, resample_indices
 
 RNG = np.random.default_rng(0)
+pytestmark = pytest.mark.filterwarnings("ignore:Please import `csr_matrix`:DeprecationWarning")  # the package's
 ORDERS = [0.5, 1.0, 2.0, np.inf]
 
 
