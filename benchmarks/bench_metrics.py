@@ -182,7 +182,7 @@ def main() -> None:
     parser.add_argument("--baseline-resamples", type=int, default=10, help="resamples the slow baselines run")
     parser.add_argument("--baseline-queries", type=int, default=40, help="queries the one-by-one NN baseline runs")
     parser.add_argument("--spectral-resamples", type=int, default=10,
-                        help="resamples SCD/Vendi intervals run (each needs full eigendecompositions); scaled up")
+                        help="resamples SCD/Vendi/PRDC intervals run (slow per resample); scaled up")
     parser.add_argument("--reference-relative-only", action="store_true", help="time only the SPEC §8 extras")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
@@ -301,7 +301,8 @@ def reference_relative_rows(args, rng, faces) -> list[Row]:
     """SPEC §8 extras on ID faces against a "base model" face set of the same size (1 image per prompt).
 
     SCD and Vendi intervals need a full eigendecomposition per resample for fast path and baseline alike (the
-    fast path only avoids gathering rows), so both run `--spectral-resamples` resamples, scaled to `--resamples`.
+    fast path only avoids gathering rows), and PRDC O(n²) masked comparisons per resample, so their intervals run
+    `--spectral-resamples` resamples, scaled to `--resamples`.
     """
     base_faces = faces + 0.5 * rng.standard_normal(faces.shape)
     prompts = np.arange(args.faces)
@@ -329,17 +330,18 @@ def reference_relative_rows(args, rng, faces) -> list[Row]:
     _, fast = timed(lambda: precision_recall_density_coverage(base_faces, faces))
     _, base = timed(lambda: baseline_prdc(base_faces, faces))
     rows.append(Row("PRDC value", fast, base, "baseline: the prdc package's arithmetic"))
-    _, fast = timed(lambda: [bootstrap_interval(s, resamples=resamples) for s in
-                             prdc_statistics(base_faces, faces, prompts, prompts).values()])
+    statistics = prdc_statistics(base_faces, faces, prompts, prompts)
+    fast, _ = extrapolated(lambda count: [bootstrap_interval(s, resamples=count) for s in statistics.values()],
+                           few, resamples)
     base, note = extrapolated(
         lambda count: [baseline_prdc(base_faces[np.unique(row)], faces[np.unique(row)]) for row in indices[:count]],
-        min(args.baseline_resamples, resamples), resamples)
-    rows.append(Row("PRDC interval", fast, base, note))
+        few, resamples)
+    rows.append(Row("PRDC interval", fast, base, f"both {note}"))
 
     labels = rng.integers(0, 27, args.synth)
     test_labels = rng.integers(0, 27, args.test)
     _, fast = timed(lambda: bootstrap_interval(slc_statistic(labels, test_labels), resamples=resamples))
-    base, _ = timed(lambda: [np.unique(labels[np.unique(row)]).size for row in indices])
+    _, base = timed(lambda: [np.unique(labels[np.unique(row)]).size for row in indices])
     rows.append(Row("SLC interval", fast, base, "baseline: np.unique per resample"))
     return rows
 

@@ -61,6 +61,22 @@ def test_resamples_equal_rescoring_the_distinct_drawn_prompts():
     assert point == pytest.approx(precision_recall_density_coverage(reference, candidate, k=3), abs=1e-12)
 
 
+@pytest.mark.parametrize("head", [1, 64])  # the k-th drawn neighbour found in the sorted head, or past it
+def test_resamples_do_not_depend_on_how_far_the_neighbour_search_looks_first(head, monkeypatch):
+    import divgenbench.metrics.prdc as prdc_module
+
+    reference, candidate = RNG.standard_normal((80, 3)), RNG.standard_normal((80, 3)) * 0.7
+    prompts = np.arange(80) // 2
+    indices = resample_indices(40, 6, 1)
+    counts = draw_counts(indices, 40)
+    monkeypatch.setattr(prdc_module, "_HEAD", head)
+    statistics = prdc_statistics(reference, candidate, prompts, prompts, k=5)
+    for b, row in enumerate(indices):
+        drawn = np.isin(prompts, row)
+        expected = precision_recall_density_coverage(reference[drawn], candidate[drawn], k=5)
+        assert {key: statistics[key].score_counts(counts)[b] for key in PRDC_KEYS} == pytest.approx(expected)
+
+
 def test_a_resample_with_too_few_rows_is_undefined():
     statistics = prdc_statistics(RNG.standard_normal((6, 2)), RNG.standard_normal((6, 2)), np.arange(6), np.arange(6))
     counts = np.array([[6, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]], dtype=float)
