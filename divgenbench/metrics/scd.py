@@ -65,18 +65,15 @@ def scd_statistic(
 ) -> PromptStatistic:
     """SCD(reference, candidate) over prompt resamples; both index arrays number the same prompts 0..P−1."""
     sets = (_checked("reference", reference), _checked("candidate", candidate))
-    indices = [
-        as_prompt_index(name, index, values.shape[0])
-        for name, index, values in zip(
-            ("reference_prompt_index", "candidate_prompt_index"), (reference_prompt_index, candidate_prompt_index),
-            sets,
-        )
-    ]
+    indices = (
+        as_prompt_index("reference_prompt_index", reference_prompt_index, sets[0].shape[0]),
+        as_prompt_index("candidate_prompt_index", candidate_prompt_index, sets[1].shape[0]),
+    )
     n_prompts = max(count for _, count in indices)
 
     def score_counts(counts: np.ndarray) -> np.ndarray:
-        spectra = [weighted_spectrum(values, counts[:, index], centred=True) for values, (index, _) in
-                   zip(sets, indices)]
+        spectra = [weighted_spectrum(values, counts[:, index], centred=True)
+                   for values, (index, _) in zip(sets, indices)]
         return padded_distance(*spectra)
 
     return PromptStatistic(n_prompts, score_counts)

@@ -3,8 +3,8 @@ more diverse, from 1 (all alike) to n (all orthogonal).
 
 Vendi_q = exp(H_q(λ)), λ the eigenvalues of K/n, K_ij = cos(x_i, x_j) the cosine kernel of the L2-normalised
 features; H_q is the Rényi entropy of order q: log Σ λ^q / (1 − q), Shannon −Σ λ log λ at q = 1 (default),
-−log max λ at q = ∞ (the most conservative count; small q weighs rare directions more). Eigenvalues below
-1e-12·n are treated as 0 so that q = 0 counts the kernel's rank rather than rounding noise.
+−log max λ at q = ∞ (the most conservative count; small q weighs rare directions more). Eigenvalues of K/n
+below 1e-12 × their count are treated as 0 so that q = 0 counts the kernel's rank rather than rounding noise.
 
 Dual form. With unit rows U, K/n = U Uᵀ/n shares its nonzero eigenvalues with Uᵀ U/n (d×d), which is what is
 decomposed when d < n (e.g. 800 ArcFace rows of width 512); otherwise the n×n kernel is.
@@ -38,16 +38,17 @@ def checked_order(q: float) -> float:
 
 
 def hill_number(probabilities: np.ndarray, q: float) -> np.ndarray:
-    """exp(Rényi entropy of order q) along the last axis of non-negative rows summing to 1."""
-    p = np.where(probabilities > _ZERO_EIGENVALUE * probabilities.shape[-1], probabilities, 0.0)
+    """exp(Rényi entropy of order q) along the last axis of non-negative rows summing to 1.
+
+    Entries below 1e-12 × their count are rounding noise of zero eigenvalues and count as 0 (q = 0 counts rank).
+    """
+    positive = probabilities > _ZERO_EIGENVALUE * probabilities.shape[-1]
+    p = np.where(positive, probabilities, 1.0)  # 1 where not positive: log and powers stay finite, then masked
     if q == np.inf:
-        return 1.0 / p.max(axis=-1)
+        return 1.0 / np.where(positive, p, 0.0).max(axis=-1)
     if q == 1:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.exp(-np.where(p > 0, p * np.log(p), 0.0).sum(axis=-1))
-    with np.errstate(divide="ignore"):
-        powered = np.where(p > 0, p, 0.0) ** q if q > 0 else (p > 0).astype(np.float64)
-    return powered.sum(axis=-1) ** (1.0 / (1.0 - q))
+        return np.exp(-np.where(positive, p * np.log(p), 0.0).sum(axis=-1))
+    return np.where(positive, p**q, 0.0).sum(axis=-1) ** (1.0 / (1.0 - q))
 
 
 def vendi_score(features: ArrayLike, q: float = 1.0) -> float:
