@@ -28,7 +28,7 @@ from divgenbench.metrics.sdi import (
     sdi_statistic,
     spatial_dispersion_index,
 )
-from divgenbench.metrics.slc import slc_statistic, style_label_coverage
+from divgenbench.metrics.slc import slc_statistic, slc_statistic_from_features, style_label_coverage
 from divgenbench.metrics.streaming import (
     IdentityDivergence,
     PhotographicVariance,
@@ -73,6 +73,7 @@ __all__ = [
     "scd_statistic",
     "sdi_statistic",
     "slc_statistic",
+    "slc_statistic_from_features",
     "spatial_dispersion_index",
     "spectral_covariance_distance",
     "style_label_coverage",

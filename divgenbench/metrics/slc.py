@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_prompt_index
 from divgenbench.metrics.bootstrap import PromptStatistic
+from divgenbench.metrics.irs import RetrievalReference, as_reference
 from divgenbench.metrics.subsample import SUBSAMPLE_SEED, equal_size_indices
 
 
@@ -64,3 +65,21 @@ def slc_statistic(
         return reached.sum(axis=1) / test_distinct
 
     return PromptStatistic(n_prompts, score_counts)
+
+
+def slc_statistic_from_features(
+    train: ArrayLike | RetrievalReference,
+    train_labels: Sequence[Hashable],
+    test: ArrayLike,
+    synth: ArrayLike,
+    prompt_index: ArrayLike | None = None,
+    seed: int = SUBSAMPLE_SEED,
+) -> PromptStatistic:
+    """SLC from CSD features: the nearest X_train neighbour of each test and Style image (as IRS finds it)
+    gives the labels."""
+    reference = as_reference(train)
+    labels = np.asarray(train_labels)
+    if labels.shape != (reference.size,):
+        raise ValueError(f"train_labels must hold one label per train row ({reference.size}), got shape {labels.shape}")
+    return slc_statistic(labels[reference.nearest(synth, "synth")], labels[reference.nearest(test, "test")],
+                         prompt_index, seed)

@@ -8,6 +8,7 @@ from divgenbench.metrics import (
     asc_saturated,
     retrieval_saturated,
     slc_statistic,
+    slc_statistic_from_features,
     style_label_coverage,
 )
 from divgenbench.metrics.bootstrap import draw_counts, resample_indices
@@ -45,6 +46,18 @@ def test_resamples_equal_rescoring_the_drawn_prompts():
     naive = [np.unique(np.array(synth)[np.isin(prompt_of_image, row)]).size / denominator for row in indices]
     np.testing.assert_allclose(fast, naive)
     assert statistic.value() == style_label_coverage(synth, test)
+
+
+def test_from_features_labels_each_image_by_its_nearest_train_image():
+    train = np.eye(5)  # train row i has style i % 3
+    train_labels = ["a", "b", "c", "a", "b"]
+    synth = np.eye(5)[[0, 3, 3, 1]] + 0.01  # neighbours 0, 3, 3, 1 → labels a, a, a, b
+    test = np.eye(5)[[0, 1, 2, 4]] + 0.01  # neighbours 0, 1, 2, 4 → labels a, b, c, b
+    statistic = slc_statistic_from_features(train, train_labels, test, synth, np.array([0, 1, 1, 2]))
+    assert statistic.value() == pytest.approx(2 / 3)
+    assert statistic.score_counts(np.array([[0.0, 3, 0]]))[0] == pytest.approx(1 / 3)  # prompt 1 only: "a"
+    with pytest.raises(ValueError, match="one label per train row"):
+        slc_statistic_from_features(train, train_labels[:4], test, synth)
 
 
 def test_empty_labels_are_refused():
