@@ -21,7 +21,7 @@ from typing import Any
 from .errors import DataError
 from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
-from .metrics.scores import SCORES, FeatureTable, ScoreContext
+from .metrics.base import SCORES, FeatureTable, ScoreContext
 from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
 from .results.models import Results

@@ -1,4 +1,8 @@
-"""Reading images for extractors: every failure becomes a per-image status, never a traceback."""
+"""Decoding image files to RGB uint8 arrays, shared by the ``folder`` generator and every extractor.
+
+Every failure becomes a per-image reason (``UnreadableImage``), never a traceback. The decoding rules are part
+of every extractor fingerprint through ``IMAGE_DECODING_VERSION``.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,30 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .base import FeatureRecord
-
-UNREADABLE = "unreadable"
+#: bump with any change to what ``decode_rgb`` returns: it invalidates every cached feature
+IMAGE_DECODING_VERSION = "1"
 MAX_PIXELS = 64_000_000  # larger images are refused per image rather than risking memory
 
 
-def load_rgb(path) -> tuple[np.ndarray | None, FeatureRecord | None]:
-    """(H×W×3 uint8 array, None) or (None, failure record). Handles grayscale, RGBA, 16-bit, palette."""
+class UnreadableImage(ValueError):
+    """The file cannot be decoded as an image; the message says why."""
+
+
+def decode_rgb(path) -> np.ndarray:
+    """H×W×3 uint8 array of any PIL-readable file (grayscale, RGBA on white, 16-bit scaled, palette)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > MAX_PIXELS:
-                    return None, FeatureRecord(UNREADABLE, message=f"{im.width}x{im.height} exceeds {MAX_PIXELS} pixels")
+                    raise UnreadableImage(f"{im.width}x{im.height} exceeds {MAX_PIXELS} pixels")
                 im.load()
-                return _to_rgb8(im), None
+                return _to_rgb8(im)
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
-        return None, FeatureRecord(UNREADABLE, message=f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, UnreadableImage):
+            raise
+        raise UnreadableImage(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _to_rgb8(im: Image.Image) -> np.ndarray:

@@ -22,19 +22,18 @@ from .environment import environment, toolkit
 from .errors import ConfigError, DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
-from .extractors.cache import FeatureCache, import_run_sidecars
-from .extractors.sidecar import save_feature_sidecar
+from .extractors.base import content_key
+from .extractors.cache import FeatureCache
 from .generators import GENERATORS, GenerationSettings
-from .generators.base import GeneratedImage, ImageRequest
+from .generators.base import ImageRequest
 from .generators.runner import (
     Shard,
     collect_samples,
     generate_images,
     pending_requests,
     plan_requests,
-    write_samples,
 )
-from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
+from .metrics.base import SCORES, FeatureTable, ScoreContext, ScoreOutcome
 from .prompts import load_prompts
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
@@ -53,6 +52,8 @@ from .results.models import (
     SkippedImage,
 )
 from .rundir import RunDir, atomic_write_json
+from .rundir.features import import_run_sidecars, save_feature_sidecar
+from .rundir.samples import image_items, write_samples
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
 
@@ -102,37 +103,30 @@ class Reporter:
             self.console.print(message)
 
 
-def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
-    prompts = bank.by_id()
-    by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
-    for s in samples:
-        by_dimension[s.dimension].append(ImageItem(f"{s.prompt_id}_{s.k}", run.root / s.path, s.sha256, s.dimension,
-                                                   s.prompt_id, prompts[s.prompt_id].attributes,
-                                                   prompts[s.prompt_id].text))
-    return by_dimension
-
-
 def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
                      cache: FeatureCache | None = None) -> list[FeatureRecord]:
     """Records for ``items`` in order, through the content-addressed feature cache.
 
     Cached images never reach the extractor (which opens its model only on its first ``extract``), each
-    distinct image is extracted once even when several items share it, and new records are cached chunk
-    by chunk so an interrupted extraction resumes where it stopped.
+    distinct (image, query) pair is extracted once even when several items share it (a detector asked about
+    two classes of one image extracts twice), and new records are cached chunk by chunk so an interrupted
+    extraction resumes where it stopped.
     """
     cache = cache or FeatureCache()
     fingerprint = extractor.fingerprint()
-    by_sha = cache.get_many(fingerprint, {item.sha256 for item in items})
-    advance(sum(item.sha256 in by_sha for item in items))
-    todo = list({item.sha256: item for item in items if item.sha256 not in by_sha}.values())
-    counts = Counter(item.sha256 for item in items)
-    for start in range(0, len(todo), EXTRACT_CHUNK):
-        chunk = todo[start:start + EXTRACT_CHUNK]
-        fresh = dict(zip((item.sha256 for item in chunk), extractor.extract(chunk), strict=True))
+    keys = [content_key(item.sha256, extractor.query(item)) for item in items]
+    by_key = cache.get_many(fingerprint, set(keys))
+    advance(sum(key in by_key for key in keys))
+    todo = {key: item for key, item in zip(keys, items) if key not in by_key}
+    counts = Counter(keys)
+    pending = list(todo.items())
+    for start in range(0, len(pending), EXTRACT_CHUNK):
+        chunk = pending[start:start + EXTRACT_CHUNK]
+        fresh = dict(zip((key for key, _ in chunk), extractor.extract([item for _, item in chunk]), strict=True))
         cache.put_many(fingerprint, fresh)
-        by_sha.update(fresh)
-        advance(sum(counts[sha] for sha in fresh))
-    return [by_sha[item.sha256] for item in items]
+        by_key.update(fresh)
+        advance(sum(counts[key] for key in fresh))
+    return [by_key[key] for key in keys]
 
 
 def _score_value(outcome: ScoreOutcome) -> ScoreValue:
@@ -300,7 +294,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         with reporter.task(f"{name} features ({score.dimension})", len(items[score.dimension])) as advance:
             records = extract_features(extractor, items[score.dimension], advance)
         timings[f"extract_{score.feature}_s"] = time.perf_counter() - t0
-        save_feature_sidecar(run, fingerprint, items[score.dimension], records)
+        save_feature_sidecar(run, fingerprint, items[score.dimension], records,
+                             [extractor.query(item) for item in items[score.dimension]])
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
                                        for item, r in zip(items[score.dimension], records) if not r.ok]
         outcome = score.compute(FeatureTable(items[score.dimension], records), context)

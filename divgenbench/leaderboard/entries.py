@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, DivGenBenchError
 from ..metrics.info import METRIC_INFO
-from ..metrics.scores import SCORES
+from ..metrics.base import SCORES
 from ..prompts.bank import bundled_dir
 from ..registry import check_plugin_name
 from ..results.io import FILE, Problem, parse_json_text, problems_from_validation

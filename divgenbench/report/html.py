@@ -16,7 +16,7 @@ from typing import Any
 from .. import __version__
 from ..errors import DataError
 from ..metrics.info import METRIC_INFO
-from ..metrics.scores import SCORES
+from ..metrics.base import SCORES
 from ..protocol import DIMENSIONS, evenly_spaced
 from ..results.models import Results, ScoreValue, utc_now
 from ..results.sidecars import LoadedRun, open_run

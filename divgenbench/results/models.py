@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..extractors.base import FingerprintFields
+
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 GIT_HASH_PATTERN = r"^[0-9a-f]{7,40}$"
@@ -112,18 +114,8 @@ class PromptBankInfo(StrictModel):
     source: str
 
 
-class ExtractorInfo(StrictModel):
-    """An extractor's fingerprint (``extractors.base.Fingerprint``): what moves its features."""
-
-    extractor: str = Field(min_length=1)
-    feature: str = Field(min_length=1)
-    model_id: str | None = None
-    revision: str | None = None
-    weights_sha256: str | None = Field(None, pattern=SHA256_PATTERN)
-    preprocessing: dict[str, Any] = Field(default_factory=dict)
-    dtype: str
-    code_version: str
-    smoke: bool = False
+class ExtractorInfo(FingerprintFields):
+    """An extractor's fingerprint as recorded in results: the fields are ``extractors.base``'s, unchanged."""
 
 
 class ReferenceInfo(StrictModel):
