@@ -1,35 +1,63 @@
-"""Score plug-ins: the glue from per-image feature records to the pure metric functions.
+"""The metric plug-in contract: one module per metric, each a :class:`Metric` subclass in ``METRICS``.
 
-Each score names its dimension and the feature kind it needs; the pipeline extracts that feature for
-the dimension's images and calls ``compute``. A score that cannot be defined (fewer than 2 faces, no
-style reference) comes back ``undefined`` with the reason, never as a silent gap.
+A metric owns everything the rest of the toolkit needs to know about it: its name, the dimension(s) whose
+images it reads (one, several, or all), direction, range, the feature kind, the bootstrap statistic, its
+diagnostics, the [choice]s it records in ``protocol.scoring`` and whether the leaderboard ranks it. The
+pipeline, results, report, ``compare`` and the leaderboard read all of that from the registry, so a new
+metric is one module plus its test and no edit elsewhere.
+
+A metric that cannot be defined on its input (fewer than 2 faces) raises :class:`Undefined`; the pipeline
+records it as ``undefined`` with the reason. User errors (an unknown reference) never reach a metric: they
+are refused before the first image.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from ..extractors.base import FeatureRecord, ImageItem
-from ..registry import Registry
+from ..protocol import DIMENSIONS
 from .bootstrap import BootstrapResult, PromptStatistic, bootstrap_interval
-from .ids import identity_divergence_within_groups, ids_statistic
-from .info import METRIC_INFO, MetricInfo
-from .irs import RetrievalReference, asc_statistic
-from .pvs import pvs_statistic
-from .sdi import count_accuracy, per_prompt_layout_dissimilarity, sdi_statistic
+
+if TYPE_CHECKING:
+    from .irs import RetrievalReference
+
+#: ``Metric.dimensions`` value for a metric over every image of the run.
+ALL_DIMENSIONS: tuple[str, ...] = tuple(DIMENSIONS)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a metric's number means; copied into results and shown by report and leaderboard."""
+
+    name: str
+    full_name: str
+    dimensions: tuple[str, ...]
+    direction: Literal["lower", "higher"]
+    range: tuple[float, float]
+    description: str
+    ranked: bool = False
+
+    @property
+    def dimension(self) -> str:
+        """One label for the dimensions: ``id``; ``all``; or ``id+style`` for several."""
+        if len(self.dimensions) == 1:
+            return self.dimensions[0]
+        return "all" if set(self.dimensions) == set(ALL_DIMENSIONS) else "+".join(self.dimensions)
 
 
 @dataclass
 class FeatureTable:
-    """The feature records of one dimension's images, in run order, with their prompts."""
+    """The feature records of a metric's images, in run order, with their prompts."""
 
     items: list[ImageItem]
     records: list[FeatureRecord]
+    fingerprint: dict[str, Any] | None = None  # of the extractor that made the records, when known
 
     def ok_rows(self) -> list[int]:
         return [i for i, r in enumerate(self.records) if r.ok]
@@ -38,7 +66,12 @@ class FeatureTable:
         """Only the images of ``prompt_ids`` (for paired comparison on shared prompts)."""
         keep = set(prompt_ids)
         rows = [i for i, item in enumerate(self.items) if item.prompt_id in keep]
-        return FeatureTable([self.items[i] for i in rows], [self.records[i] for i in rows])
+        return FeatureTable([self.items[i] for i in rows], [self.records[i] for i in rows], self.fingerprint)
+
+    def of_dimensions(self, dimensions: Sequence[str]) -> FeatureTable:
+        """Only the images of ``dimensions`` (a feature extracted once for several metrics)."""
+        rows = [i for i, item in enumerate(self.items) if item.dimension in dimensions]
+        return FeatureTable([self.items[i] for i in rows], [self.records[i] for i in rows], self.fingerprint)
 
     def stack(self, name: str, rows: Sequence[int]) -> np.ndarray:
         return np.stack([self.records[i].arrays[name] for i in rows]) if rows else np.empty((0, 0))
@@ -51,16 +84,22 @@ class FeatureTable:
 
 
 @dataclass
-class ScoreContext:
-    """What a score may need beyond features: the WikiArt reference for ASC, bootstrap settings."""
+class MetricContext:
+    """What a metric may need beyond its own features.
+
+    ``style_reference`` loads ASC's WikiArt reference; ``reference_features`` maps a feature kind to the
+    features of a *reference run* (same extractor fingerprint, e.g. the base model's run) for metrics that
+    compare a run with another (``Metric.needs_reference_run``).
+    """
 
     resamples: int = 1000
     seed: int = 0
-    style_reference: Callable[[], tuple[RetrievalReference, np.ndarray]] | None = None
+    style_reference: Callable[[], tuple[RetrievalReference, np.ndarray]] | None = None  # noqa: F821
+    reference_features: Mapping[str, FeatureTable] = field(default_factory=dict)
 
 
 @dataclass
-class ScoreOutcome:
+class MetricOutcome:
     key: str
     info: MetricInfo
     value: float | None
@@ -72,119 +111,45 @@ class ScoreOutcome:
 
 
 class Undefined(ValueError):
-    """The score has no value on this input; the message says why."""
+    """The metric has no value on this input; the message says why."""
 
 
-class Score(ABC):
-    key: ClassVar[str]
-    feature: ClassVar[str]
+class Metric(ABC):
+    """One metric. Subclasses set the class attributes and implement ``statistic``."""
 
-    @property
-    def info(self) -> MetricInfo:
-        return METRIC_INFO[self.key]
+    key: ClassVar[str]  # registry name and results key, e.g. "ids"
+    name: ClassVar[str]  # display name, e.g. "IDS"
+    full_name: ClassVar[str]
+    description: ClassVar[str]
+    dimensions: ClassVar[tuple[str, ...]]  # one, several, or ALL_DIMENSIONS
+    direction: ClassVar[Literal["lower", "higher"]]
+    range: ClassVar[tuple[float, float]]
+    feature: ClassVar[str]  # the feature kind it reads (extractors.base.FEATURE_KINDS)
+    ranked: ClassVar[bool] = False  # ranked on the leaderboard (the four SPEC scores are)
+    #: [choice]s that move its value, recorded in results' ``protocol.scoring[key]``
+    choices: ClassVar[dict[str, Any]] = {}
+    #: True when it needs ``MetricContext.reference_features`` (another run's features)
+    needs_reference_run: ClassVar[bool] = False
 
-    @property
-    def dimension(self) -> str:
-        return self.info.dimension
+    @classmethod
+    def info(cls) -> MetricInfo:
+        return MetricInfo(cls.name, cls.full_name, tuple(cls.dimensions), cls.direction, tuple(cls.range),
+                          cls.description, cls.ranked)
 
     @abstractmethod
-    def statistic(self, table: FeatureTable, context: ScoreContext) -> PromptStatistic:
-        """The score as a function of prompt draw counts (raise ``Undefined`` with a reason)."""
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        """The metric as a function of prompt draw counts (raise ``Undefined`` with a reason)."""
 
     def diagnostics(self, table: FeatureTable) -> dict[str, Any]:
+        """Per-run numbers that explain the value (detection rate, count accuracy …); JSON-able."""
         return {}
 
-    def compute(self, table: FeatureTable, context: ScoreContext) -> ScoreOutcome:
+    def compute(self, table: FeatureTable, context: MetricContext) -> MetricOutcome:
         diagnostics = self.diagnostics(table)
+        info = self.info()
         try:
             statistic = self.statistic(table, context)
             result = bootstrap_interval(statistic, resamples=context.resamples, seed=context.seed)
         except ValueError as exc:  # Undefined, or a metric's own input check
-            return ScoreOutcome(self.key, self.info, None, None, len(table.ok_rows()), "undefined", str(exc),
-                                diagnostics)
-        return ScoreOutcome(self.key, self.info, result.value, result, result.n, "computed", None, diagnostics)
-
-
-class IdentityDivergenceScore(Score):
-    key = "ids"
-    feature = "face-embedding"
-
-    def statistic(self, table, context):
-        rows = table.ok_rows()
-        if len(rows) < 2:
-            raise Undefined(f"IDS needs at least 2 detected faces, found {len(rows)} in {len(table.items)} ID images")
-        index, _ = table.prompt_index(rows)
-        return ids_statistic(table.stack("embedding", rows), index)
-
-    def diagnostics(self, table):
-        rows = table.ok_rows()
-        out: dict[str, Any] = {"face_detection_rate": len(rows) / len(table.items) if table.items else None,
-                               "faces_detected": len(rows)}
-        groups = [table.items[i].attributes.get("group") for i in rows]
-        if rows and all(groups):
-            try:
-                within = identity_divergence_within_groups(table.stack("embedding", rows), groups)
-                out["ids_within_group"] = within.value
-            except ValueError as exc:
-                out["ids_within_group_reason"] = str(exc)
-        return out
-
-
-class ArtisticStyleCoverageScore(Score):
-    key = "asc"
-    feature = "style-embedding"
-
-    def statistic(self, table, context):
-        if context.style_reference is None:
-            raise Undefined("ASC needs a WikiArt style reference: run `divgenbench reference build`")
-        rows = table.ok_rows()
-        if not rows:
-            raise Undefined("ASC needs at least one Style image with a style embedding")
-        reference, test = context.style_reference()
-        index, _ = table.prompt_index(rows)
-        return asc_statistic(reference, test, table.stack("embedding", rows), index)
-
-
-class SpatialDispersionScore(Score):
-    key = "sdi"
-    feature = "boxes"
-
-    def _layouts(self, table: FeatureTable) -> tuple[list[list[np.ndarray]], list[str]]:
-        by_prompt: dict[str, list[np.ndarray]] = {}
-        for i in table.ok_rows():
-            by_prompt.setdefault(table.items[i].prompt_id, []).append(table.records[i].arrays["boxes"].reshape(-1, 4))
-        return [v for v in by_prompt.values() if len(v) >= 2], [k for k, v in by_prompt.items() if len(v) >= 2]
-
-    def statistic(self, table, context):
-        layouts, _ = self._layouts(table)
-        if not layouts:
-            raise Undefined("SDI needs at least one Layout prompt with 2 or more readable images")
-        return sdi_statistic(per_prompt_layout_dissimilarity(layouts))
-
-    def diagnostics(self, table):
-        rows = table.ok_rows()
-        if not rows:
-            return {}
-        detected = [table.records[i].arrays["boxes"].reshape(-1, 4).shape[0] for i in rows]
-        requested = [int(table.items[i].attributes["count"]) for i in rows]
-        layouts, prompt_ids = self._layouts(table)
-        per_prompt = per_prompt_layout_dissimilarity(layouts) if layouts else []
-        return {"count_accuracy": count_accuracy(detected, requested),
-                "layout_per_prompt": {p: float(v) for p, v in zip(prompt_ids, per_prompt)}}
-
-
-class PhotographicVarianceScore(Score):
-    key = "pvs"
-    feature = "photometric"
-
-    def statistic(self, table, context):
-        rows = table.ok_rows()
-        if not rows:
-            raise Undefined("PVS needs at least one readable Tonal image")
-        index, _ = table.prompt_index(rows)
-        return pvs_statistic(table.stack("stats", rows), index)
-
-
-SCORES: Registry[type[Score]] = Registry("scores", base=Score)
-for _cls in (IdentityDivergenceScore, ArtisticStyleCoverageScore, SpatialDispersionScore, PhotographicVarianceScore):
-    SCORES.register(_cls.key, _cls)
+            return MetricOutcome(self.key, info, None, None, len(table.ok_rows()), "undefined", str(exc), diagnostics)
+        return MetricOutcome(self.key, info, result.value, result, result.n, "computed", None, diagnostics)

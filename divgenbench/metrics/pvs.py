@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from divgenbench.extractors.photometric import photometric_stats  # noqa: F401  (re-exported: the PVS API)
 from divgenbench.metrics._validate import as_finite_2d, as_prompt_index, require_rows
+from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic, prompt_sums
 
 
@@ -45,3 +46,25 @@ def pvs_statistic(stats: ArrayLike, prompt_index: ArrayLike | None = None) -> Pr
     squares = prompt_sums(centred**2, index, n_prompts)
     sizes = np.bincount(index, minlength=n_prompts).astype(np.float64)
     return PromptStatistic(n_prompts, lambda counts: pvs_from_moments(counts @ sizes, counts @ sums, counts @ squares))
+
+
+class PvsMetric(Metric):
+    """PVS (SPEC §4): spread of saturation, brightness and contrast over the Tonal images."""
+
+    key = "pvs"
+    name = "PVS"
+    full_name = "Photographic Variance Score"
+    description = "Sum of the population stds of per-image saturation, brightness and contrast over the Tonal images."
+    dimensions = ("tonal",)
+    direction = "higher"
+    range = (0.0, 1.25)  # std ≤ 0.5 for s, v; 0.25 for c
+    feature = "photometric"
+    ranked = True
+    choices = {"std": "population (ddof 0)", "scale": "RGB/255"}
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        rows = table.ok_rows()
+        if not rows:
+            raise Undefined("PVS needs at least one readable Tonal image")
+        index, _ = table.prompt_index(rows)
+        return pvs_statistic(table.stack("stats", rows), index)

@@ -142,6 +142,8 @@ class Diagnostics(StrictModel):
     ids_within_group: float | None = Field(None, ge=-1.0, le=1.0)
     layout_per_prompt: dict[str, float] = Field(
         default_factory=dict, description="Layout prompt id → 1 − mean SimLayout over its image pairs")
+    metrics: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="metric key → its other diagnostics (e.g. faces_detected)")
     skipped_images: list[SkippedImage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -173,7 +175,7 @@ class Results(StrictModel):
     prompt_bank: PromptBankInfo
     extractors: dict[str, ExtractorInfo] = Field(default_factory=dict, description="feature kind → fingerprint")
     references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
-    scores: dict[str, ScoreValue] = Field(default_factory=dict, description="ids, asc, sdi, pvs")
+    scores: dict[str, ScoreValue] = Field(default_factory=dict, description="metric key → value: ids, asc, sdi, pvs and any registered metric")
     quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     environment: Environment

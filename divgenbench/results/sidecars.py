@@ -6,6 +6,7 @@ the images or any model; images are only used (for thumbnails) when they are sti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -66,17 +67,17 @@ class LoadedRun:
     def has_features(self, feature: str) -> bool:
         return all(p.exists() for p in sidecar_paths(self.run, feature))
 
-    def feature_table(self, feature: str, dimension: str) -> FeatureTable:
-        """The dimension's images in run order with their records from the sidecar (``missing`` if absent)."""
+    def feature_table(self, feature: str, dimensions: Sequence[str]) -> FeatureTable:
+        """The images of ``dimensions`` in run order with their sidecar records (``missing`` if absent)."""
         fingerprint, records = load_feature_sidecar(self.run, feature)
         recorded = self.results.extractors.get(feature)
         if recorded is None or recorded.model_dump() != fingerprint:
             raise DataError(f"the {feature} features in {self.run.features_dir} were not made by the extractor "
                             f"recorded in {self.results_file}",
                             f"re-score the run so results and sidecar agree: `divgenbench eval -o {self.run.root}`")
-        items = self.items[dimension]
+        items = [item for dimension in dimensions for item in self.items[dimension]]
         return FeatureTable(items, [records.get(item.key) or FeatureRecord(MISSING, message="not in the sidecar")
-                                    for item in items])
+                                    for item in items], fingerprint)
 
 
 def open_run(path: Path | str) -> LoadedRun:
