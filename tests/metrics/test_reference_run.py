@@ -75,10 +75,10 @@ def test_rescoring_against_a_reference_run_adds_the_extras_from_cached_features_
         assert results.scores[key].value == before[key]["value"]
     computed = {k for k in REFERENCE_KEYS if results.scores[k].status == "computed"}
     assert {"scd-tonal", "vendi-tonal", "prdc-recall-tonal", "prdc-coverage-tonal"} <= computed
-    for key in computed:
-        score_value = results.scores[key]
-        assert score_value.interval.low <= score_value.value <= score_value.interval.high or np.isclose(
-            score_value.interval.low, score_value.interval.high)
+    for key in computed:  # a percentile interval need not contain the point value (Vendi drops under repeats)
+        interval = results.scores[key].interval
+        assert np.isfinite([interval.low, interval.high]).all() and interval.low <= interval.high
+        assert results.scores[key].n == 12
     assert results.scores["scd-tonal"].value > 0  # other weights, other photometric spread
 
 
