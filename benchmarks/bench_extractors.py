@@ -33,6 +33,8 @@ from divgenbench.errors import DivGenBenchError  # noqa: E402
 from divgenbench.extractors import EXTRACTORS  # noqa: E402
 from divgenbench.extractors.base import ImageItem  # noqa: E402
 
+from random_weights import RANDOM_WEIGHTS  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 
 def make_images(folder: Path, count: int, size: int, seed: int = 0) -> list[ImageItem]:
     import skimage.data
@@ -57,10 +59,11 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -> list[dict]:
+def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int],
+                    options: dict | None = None) -> list[dict]:
     from divgenbench.pipeline import extract_features
 
-    extractor = EXTRACTORS.get(name)()
+    extractor = EXTRACTORS.get(name)(**(options or {}))
     warm = extractor.extract(items[:2])  # open the model and warm up outside the timings
     statuses = sorted({r.status for r in warm})
     loop_s = timed(lambda: [extractor.extract([item]) for item in items])
@@ -73,7 +76,7 @@ def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -
         rows.append({"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
                      "per_s": len(items) / batched_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / batched_s})
     extract_features(extractor, items, lambda n: None)  # fill the cache
-    cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(), items, lambda n: None))
+    cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(**(options or {})), items, lambda n: None))
     rows.append({"extractor": name, "stage": "cache hits (extract_features)", "batch": None, "n": len(items),
                  "per_s": len(items) / cached_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / cached_s})
     rows += bench_recognizer(name, extractor, batch_sizes)
@@ -120,6 +123,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=512, help="square image side in pixels")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 32, 64])
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="time csd and grounding-dino on real-size random-weight checkpoints (no download)")
     args = parser.parse_args()
     names = args.extractors or EXTRACTORS.names()
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,7 +133,11 @@ def main() -> None:
         rows, skipped = [], []
         for name in names:
             try:
-                rows += bench_extractor(name, items, args.batch_sizes)
+                options = {}
+                if args.random_weights and name in RANDOM_WEIGHTS:
+                    write, keyword = RANDOM_WEIGHTS[name]
+                    options = {keyword: write(Path(tmp))}
+                rows += bench_extractor(name, items, args.batch_sizes, options)
             except (DivGenBenchError, ImportError) as exc:  # weights absent, extra not installed
                 skipped.append(f"{name}: {exc}")
     print(f"environment: {environment()}; {args.images} images of {args.size}x{args.size}\n")
