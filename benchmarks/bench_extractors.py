@@ -53,6 +53,13 @@ def make_images(folder: Path, count: int, size: int, seed: int = 0) -> list[Imag
     return items
 
 
+def emit(rows: list[dict], row: dict) -> None:
+    """Keep ``row`` and print it at once, so a run stopped by its time limit still shows what it measured."""
+    rows.append(row)
+    print(f"| {row['extractor']} | {row['stage']} | {row['batch'] or '—'} | {row['per_s']:.1f} | "
+          f"{row['loop_per_s']:.1f} | {row['ratio']:.2f}× |", flush=True)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -73,11 +80,11 @@ def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int],
             for start in range(0, len(items), batch):
                 extractor.extract(items[start:start + batch])
         batched_s = timed(run_batched)
-        rows.append({"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
+        emit(rows, {"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
                      "per_s": len(items) / batched_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / batched_s})
     extract_features(extractor, items, lambda n: None)  # fill the cache
     cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(**(options or {})), items, lambda n: None))
-    rows.append({"extractor": name, "stage": "cache hits (extract_features)", "batch": None, "n": len(items),
+    emit(rows, {"extractor": name, "stage": "cache hits (extract_features)", "batch": None, "n": len(items),
                  "per_s": len(items) / cached_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / cached_s})
     rows += bench_recognizer(name, extractor, batch_sizes)
     return rows
@@ -97,7 +104,7 @@ def bench_recognizer(name: str, extractor, batch_sizes: list[int], crops_count: 
     rows = []
     for batch in batch_sizes:
         batched_s = timed(lambda: [recognizer.get_feat(crops[s:s + batch]) for s in range(0, crops_count, batch)])
-        rows.append({"extractor": name, "stage": "recognizer on aligned crops", "batch": batch, "n": crops_count,
+        emit(rows, {"extractor": name, "stage": "recognizer on aligned crops", "batch": batch, "n": crops_count,
                      "per_s": crops_count / batched_s, "loop_per_s": crops_count / loop_s,
                      "ratio": loop_s / batched_s})
     return rows
@@ -131,6 +138,9 @@ def main() -> None:
         os.environ["DIVGENBENCH_HOME"] = str(Path(tmp) / "home")  # a private, empty feature cache
         items = make_images(Path(tmp), args.images, args.size)
         rows, skipped = [], []
+        print(f"environment: {environment()}; {args.images} images of {args.size}x{args.size}\n")
+        print("| extractor | stage | batch | images/s | per-image loop /s | speed-up vs loop |")
+        print("|---|---|---|---|---|---|", flush=True)
         for name in names:
             try:
                 options = {}
@@ -140,12 +150,6 @@ def main() -> None:
                 rows += bench_extractor(name, items, args.batch_sizes, options)
             except (DivGenBenchError, ImportError) as exc:  # weights absent, extra not installed
                 skipped.append(f"{name}: {exc}")
-    print(f"environment: {environment()}; {args.images} images of {args.size}x{args.size}\n")
-    print("| extractor | stage | batch | images/s | per-image loop /s | speed-up vs loop |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['extractor']} | {r['stage']} | {r['batch'] or '—'} | {r['per_s']:.1f} | {r['loop_per_s']:.1f} "
-              f"| {r['ratio']:.2f}× |")
     for line in skipped:
         print(f"\nskipped {line}")
     if args.json:

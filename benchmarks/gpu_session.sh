@@ -24,9 +24,9 @@ run() {  # run PART LIMIT_S COMMAND...
   echo "== $part: exit $? after $((SECONDS - t0)) s" | tee -a "$out/$part.log"
 }
 run env 30 bash -c 'nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; python3 -c "import torch, onnxruntime; print(torch.__version__, torch.cuda.get_device_name(0), onnxruntime.get_available_providers())"'
-run extractors 100 python3 benchmarks/bench_extractors.py csd photometric --random-weights --size 720 --images 512 --batch-sizes 32 128 --json "$out/extractors-csd.json"
+run extractors 120 python3 benchmarks/bench_extractors.py csd photometric --random-weights --size 720 --images 256 --batch-sizes 32 128 --json "$out/extractors-csd.json"
 run extractors 80 python3 benchmarks/bench_extractors.py grounding-dino --random-weights --size 720 --images 128 --batch-sizes 16 64 --json "$out/extractors-gdino.json"
-run generate 170 python3 benchmarks/bench_generate.py --skip-tiny --flux-arch full --flux-steps 20 --flux-images 4 --flux-batch-sizes 1 4 --compile off
+run generate 120 python3 benchmarks/bench_generate.py --skip-tiny --flux-arch full --flux-steps 20 --flux-images 4 --flux-batch-sizes 1 4 --compile off
 run quality 150 python3 benchmarks/bench_quality.py --device cuda --full-size
 run train 150 python3 benchmarks/bench_train.py --device cuda --full-size
 exit 0
