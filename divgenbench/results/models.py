@@ -118,6 +118,18 @@ class ExtractorInfo(FingerprintFields):
     """An extractor's fingerprint as recorded in results: the fields are ``extractors.base``'s, unchanged."""
 
 
+class QualityScorerInfo(StrictModel):
+    """What a quality score means (``quality.base.QualityInfo``) and the scorer's fingerprint."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. HPS-v2.1")
+    full_name: str = ""
+    scale: str = Field(min_length=1, description="e.g. raw cosine (paper scale ≈ 0.31)")
+    range: tuple[float, float]
+    direction: Direction = "higher"
+    conventions: dict[str, Any] = Field(default_factory=dict, description="backbone, truncation, normalisation …")
+    fingerprint: ExtractorInfo
+
+
 class ReferenceInfo(StrictModel):
     """A reference feature set a score was measured against (ASC's WikiArt split)."""
 
@@ -177,6 +189,8 @@ class Results(StrictModel):
     references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
     scores: dict[str, ScoreValue] = Field(default_factory=dict, description="metric key → value: ids, asc, sdi, pvs and any registered metric")
     quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
+    quality_scorers: dict[str, QualityScorerInfo] = Field(default_factory=dict,
+                                                          description="quality key → scale, conventions, fingerprint")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     environment: Environment
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")
