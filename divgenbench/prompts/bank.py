@@ -100,6 +100,8 @@ def write_bank(bank: Mapping[str, Sequence[Mapping[str, Any]]], out_dir: Path, p
         "hash_rule": "sha256 of id.jsonl+style.jsonl+layout.jsonl+tonal.jsonl bytes (canonical JSONL)",
         "files": {d: {"path": f"{d}.jsonl", "count": len(bank[d]), "sha256": sha256_bytes(data[d])}
                   for d in DIMENSIONS},
+        "retired_sha256": V.RETIRED_BANK_SHA256,
+        "decisions": "docs/prompts.md",
         "sources": {"parti": {"path": "../sources/PartiPrompts.tsv", "sha256": sha256_file(parti_copy),
                               "license": PARTI_LICENSE}},
     }

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 BANK_VERSION = "v1"
 BANK_SEED = 20251230  # [choice] SPEC §2
+# Hashes this version had before a fix rewrote its prompts: results made on them are refused (their
+# images answer other prompts). Each names why it was retired.
+RETIRED_BANK_SHA256: dict[str, str] = {
+    "817e22797ca775819e5e88657598d5006afe7a275b5954c618fb23fcd41f6a99":
+        "v1 as first built, before issue 14 rewrote prompts that did not parse",
+}
 
 # --- ID (FairFace-style) -----------------------------------------------------------------------
 # [choice] issue 14: one grammar for every feature combination. Adjectival features go before the age
