@@ -1,10 +1,11 @@
 """Small, tested text rules the bank builder applies to prompt text (docs/prompts.md).
 
 Why rules and not a tagger: the bank must rebuild byte-identically offline from PyPI installs alone, and
-the text it checks is one fixed source (PartiPrompts). English POS taggers need model downloads (nltk, spaCy,
-stanza), so the checks below use closed word classes (auxiliaries, determiners, prepositions, irregular
-pasts) plus word order. Each rule errs towards rejecting: a rejected base costs one candidate of ~900, a
-missed clause costs a prompt that reads wrong.
+the text it checks is one fixed source (PartiPrompts). The common English POS taggers fetch their models
+at run time (nltk, spaCy, stanza), and a tagger's output can move between its releases, which would move
+the bank. So the checks below use closed word classes (auxiliaries, determiners, prepositions, irregular
+pasts) plus word order, and are tested on their own cases. Each rule errs towards rejecting: a rejected
+base costs one candidate of ~900, a missed clause costs a prompt that reads wrong.
 """
 
 from __future__ import annotations
