@@ -7,6 +7,8 @@ from ..registry import Registry
 from .base import QUALITY_FEATURE, DifferentiableScorer, QualityInfo, QualityScorer
 
 QUALITY: Registry[type[QualityScorer]] = Registry("quality", base=QualityScorer)
+QUALITY.register("hps-v2.1", "divgenbench.quality.hps:HpsScorer")
+QUALITY.register("tiny-hps-v2.1", "divgenbench.quality.hps:TinyHpsScorer")
 
 
 def load_scorer(name: str, **options) -> QualityScorer:
