@@ -9,6 +9,10 @@ from .base import QUALITY_FEATURE, DifferentiableScorer, QualityInfo, QualitySco
 QUALITY: Registry[type[QualityScorer]] = Registry("quality", base=QualityScorer)
 QUALITY.register("hps-v2.1", "divgenbench.quality.hps:HpsScorer")
 QUALITY.register("tiny-hps-v2.1", "divgenbench.quality.hps:TinyHpsScorer")
+QUALITY.register("pickscore", "divgenbench.quality.pickscore:PickScoreScorer")
+QUALITY.register("tiny-pickscore", "divgenbench.quality.pickscore:TinyPickScoreScorer")
+QUALITY.register("clip-score", "divgenbench.quality.clipscore:ClipScoreScorer")
+QUALITY.register("tiny-clip-score", "divgenbench.quality.clipscore:TinyClipScoreScorer")
 
 
 def load_scorer(name: str, **options) -> QualityScorer:
