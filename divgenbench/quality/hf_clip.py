@@ -20,7 +20,15 @@ from typing import Any, ClassVar
 
 from .. import store
 from ..errors import DataError
-from .torch_base import CLIP_MEAN, CLIP_STD, CosineScorer, PixelPreprocessing, load_exact, read_torch_checkpoint
+from .torch_base import (
+    CLIP_MEAN,
+    CLIP_STD,
+    CosineScorer,
+    PixelPreprocessing,
+    combined_identity,
+    load_exact,
+    read_torch_checkpoint,
+)
 
 CONTEXT_LENGTH = 77
 
@@ -118,8 +126,9 @@ class PinnedHfClip:
     def _identity(self) -> tuple[str, str | None, str | None]:
         from ..extractors.runtime import weight_identity
 
-        store.resolve(self.weight_entries[0])  # a missing file is the clear error, before hashing
-        return weight_identity(None, self.weight_entries[0])
+        for entry in self.weight_entries:
+            store.resolve(entry)  # a missing file is the clear error, before hashing
+        return combined_identity([weight_identity(None, entry) for entry in self.weight_entries])
 
 
 class BundledTokenizer:

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import DataError
 from ..extractors.base import Fingerprint
 from ..extractors.runtime import choose_device, choose_dtype, torch_dtype
-from ..hashing import state_dict_sha256
+from ..hashing import sha256_bytes, state_dict_sha256
 from .base import QualityScorer
 
 log = logging.getLogger(__name__)
@@ -262,3 +262,11 @@ class SeededRandomWeights:
 
     def _identity(self) -> tuple[str, str | None, str | None]:
         return f"{self.name} (random weights, seed {self.seed})", None, self._digest
+
+
+def combined_identity(parts: Sequence[tuple[str, str | None, str]]) -> tuple[str, str | None, str]:
+    """One (model id, revision, sha256) for a scorer read from several files: ids and revisions joined with
+    `` + `` in order, and the sha256 of the files' sha256s (one line each), so any changed file changes it."""
+    model_id = " + ".join(part[0] for part in parts)
+    revision = " + ".join(str(part[1]) for part in parts)
+    return model_id, revision, sha256_bytes("\n".join(part[2] for part in parts).encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -113,8 +114,9 @@ def test_pinned_files_load_to_the_tiny_twins_scores(name, tiny, tmp_path, monkey
     loaded = type("TinyArchitecture", (real,), {"name": f"tiny-arch-{name}", "config": config})(device="cpu")
     images = sample_images()
     np.testing.assert_allclose(loaded.score(images, PROMPTS), tiny.score(images, PROMPTS), atol=1e-6)
-    model_file = store.get_weight(real.weight_entries[0]).local_path
-    assert loaded.fingerprint().weights_sha256 == sha256_file(model_file)
+    files = [store.get_weight(entry).local_path for entry in real.weight_entries]  # model, vocab, merges
+    combined = "\n".join(sha256_file(path) for path in files).encode()
+    assert loaded.fingerprint().weights_sha256 == hashlib.sha256(combined).hexdigest()
 
 
 def test_broken_tokenizer_file_is_a_clear_error(name, tmp_path, monkeypatch):
