@@ -13,6 +13,8 @@ QUALITY.register("pickscore", "divgenbench.quality.pickscore:PickScoreScorer")
 QUALITY.register("tiny-pickscore", "divgenbench.quality.pickscore:TinyPickScoreScorer")
 QUALITY.register("clip-score", "divgenbench.quality.clipscore:ClipScoreScorer")
 QUALITY.register("tiny-clip-score", "divgenbench.quality.clipscore:TinyClipScoreScorer")
+QUALITY.register("imagereward", "divgenbench.quality.imagereward:ImageRewardScorer")
+QUALITY.register("tiny-imagereward", "divgenbench.quality.imagereward:TinyImageRewardScorer")
 QUALITY.register("aesthetic-v2.5", "divgenbench.quality.aesthetic:AestheticScorer")
 QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAestheticScorer")
 

@@ -99,8 +99,8 @@ class HpsScorer(SingleWeightFile, _HpsScorer):
         self._set_local_weights(checkpoint)
 
     def _build(self):
+        state = read_torch_checkpoint(self.weights_file, self.weight_label, self.weight_entry)  # fails fast
         model = self._build_architecture()
-        state = read_torch_checkpoint(self.weights_file, self.weight_label, self.weight_entry)
         load_exact(model, state, self.weights_file, self.weight_label)
         return model
 
