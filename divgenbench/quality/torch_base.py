@@ -76,11 +76,14 @@ class PixelPreprocessing:
 
 
 def pixels_from_images(images: Sequence[np.ndarray], device: str):
-    """uint8 H×W×3 arrays → list of (1, 3, H, W) float32 tensors in [0, 1] on ``device`` (sizes may differ)."""
+    """uint8 H×W×3 arrays → one (B, 3, H, W) float32 tensor in [0, 1] on ``device`` when all sizes agree, else
+    a list of (1, 3, H, W) tensors. Images travel as uint8 and become float on the device (4× less copying)."""
     import torch
 
-    return [torch.from_numpy(np.require(image, np.uint8, ["C", "W"])).to(device).permute(2, 0, 1).unsqueeze(0)
-            .to(torch.float32).div_(255.0) for image in images]
+    tensors = [torch.from_numpy(np.require(image, np.uint8, ["C", "W"])).permute(2, 0, 1) for image in images]
+    if all(t.shape == tensors[0].shape for t in tensors):
+        return torch.stack(tensors).to(device).to(torch.float32).div_(255.0)
+    return [t.unsqueeze(0).to(device).to(torch.float32).div_(255.0) for t in tensors]
 
 
 class TorchScorer(QualityScorer):
@@ -146,12 +149,12 @@ class TorchScorer(QualityScorer):
             stop = start + self.batch_size
             pixels = pixels_from_images(images[start:stop], self.device)
             with torch.no_grad():  # not inference_mode: its tensors would poison a later reward's backward
-                if all(p.shape == pixels[0].shape for p in pixels):
-                    model_input = self.model_input(torch.cat(pixels))
-                else:
+                if isinstance(pixels, list):
                     model_input = torch.cat([self.model_input(p) for p in pixels])
+                else:
+                    model_input = self.model_input(pixels)
                 values = self.reward_preprocessed(model_input, list(prompts[start:stop]))
-            out[start:start + len(pixels)] = values.float().cpu().numpy()
+            out[start:stop] = values.float().cpu().numpy()
         return out
 
 
