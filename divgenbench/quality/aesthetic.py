@@ -99,7 +99,7 @@ class _AestheticScorer(TorchScorer):
     """Aesthetic Predictor v2.5; subclasses say where the weights come from. The prompt is not used."""
 
     info = AESTHETIC_INFO
-    preprocessing = PixelPreprocessing(384, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), crop=False)
+    preprocessing = PixelPreprocessing(384, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), fit="squash")
     vision: ClassVar[dict[str, Any]]
 
     def _build_architecture(self):
