@@ -1,17 +1,26 @@
 """Runs inside the throwaway venv: the image-reward package's own BLIP/med/ViT code and transform on the tiny
 weights (its ViT and BERT built at the tiny sizes). Argument: a JSON request; writes out.npz."""
 
+import importlib.util
 import json
 import sys
 import tempfile
+import types
 
 import numpy as np
 import torch
-from ImageReward import ImageReward as reference
-from ImageReward.models.BLIP import blip_pretrain
-from ImageReward.models.BLIP.vit import VisionTransformer
-from PIL import Image
-from transformers import BertTokenizer
+
+# The package's __init__ also imports its ReFL trainer (diffusers, datasets), which this host's newer
+# huggingface_hub pin breaks; register the package without running __init__ and import the scorer alone.
+_package = types.ModuleType("ImageReward")
+_package.__path__ = list(importlib.util.find_spec("ImageReward").submodule_search_locations)
+sys.modules["ImageReward"] = _package
+
+from ImageReward import ImageReward as reference  # noqa: E402
+from ImageReward.models.BLIP import blip_pretrain  # noqa: E402
+from ImageReward.models.BLIP.vit import VisionTransformer  # noqa: E402
+from PIL import Image  # noqa: E402
+from transformers import BertTokenizer  # noqa: E402
 
 request = json.loads(sys.argv[1])
 vit, text = request["weights"]["vit"], request["weights"]["text"]
@@ -43,7 +52,8 @@ model = reference.ImageReward(med_config=handle.name, device="cpu")
 model.mlp = reference.MLP(text["hidden_size"])
 state = torch.load(request["weights"]["checkpoint"], map_location="cpu")
 missing, unexpected = model.load_state_dict(state, strict=False)
-assert not [k for k in missing if not k.endswith("position_ids")], missing
+unused = ("position_ids", "vision_proj.weight", "vision_proj.bias", "text_proj.weight", "text_proj.bias")
+assert not [k for k in missing if not k.endswith(unused)], missing  # BLIP's ITC projections: not in the score
 model.eval()
 inputs = torch.stack([model.preprocess(Image.open(p)) for p in request["images"]])
 scores = []

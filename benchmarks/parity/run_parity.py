@@ -40,7 +40,8 @@ PACKAGES = {
     "hpsv2": (["hpsv2==1.2.0", "webdataset", "braceexpand", "clint", "args"], "reference_hpsv2.py", "tiny-hps-v2.1"),
     "aesthetic-predictor-v2-5": (["aesthetic-predictor-v2-5==2024.12.18.1"], "reference_aesthetic.py",
                                  "tiny-aesthetic-v2.5"),
-    "image-reward": (["image-reward==1.5", "timm==0.6.13", "fairscale==0.4.13", "openai-clip"], "reference_imagereward.py",
+    "image-reward": (["image-reward==1.5", "timm==0.6.13", "fairscale==0.4.13", "openai-clip",
+                      "transformers==4.46.3", "tokenizers==0.20.3", "huggingface-hub==0.26.5"], "reference_imagereward.py",
                      "tiny-imagereward"),
 }
 PROMPTS = ["a red apple on a wooden table", "a portrait photo of an old fisherman",
