@@ -35,7 +35,10 @@ from .generators.runner import (
 )
 from .metrics import METRICS, metric_keys
 from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
+from .metrics.bootstrap import bootstrap_interval, mean_statistic
 from .prompts import load_prompts
+from .quality import QUALITY, default_scorers
+from .quality.base import QualityScorer
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
 from .reference import StyleReferenceLoader
@@ -48,6 +51,7 @@ from .results.models import (
     ModelInfo,
     PromptBankInfo,
     ProtocolInfo,
+    QualityScorerInfo,
     Results,
     ScoreValue,
     SkippedImage,
@@ -72,7 +76,8 @@ class EvalConfig:
     extractor_overrides: dict[str, str] = field(default_factory=dict)
     style_reference: str | None = None  # None: the reference matching the style extractor's fingerprint
     reference_run: Path | None = None  # a run whose features reference-relative metrics compare against
-    scores: tuple[str, ...] | None = None  # None: all registered scores
+    scores: tuple[str, ...] | None = None  # None: all registered metrics
+    quality: tuple[str, ...] | None = None  # None: quality.default_scorers(extractor set); (): none
     resamples: int = 1000
     bootstrap_seed: int = 0
     shard: Shard | None = None  # this job-array task's share: generation only (see ``evaluate``)
@@ -207,6 +212,52 @@ def reference_features(reference_run: Path, metrics: Sequence[Metric]) -> dict[s
     return {feature: reference.feature_table(feature, dims) for feature, dims in dimensions.items()}
 
 
+def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem], run: RunDir, context: MetricContext,
+                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter
+                    ) -> tuple[dict[str, ScoreValue], dict[str, QualityScorerInfo]]:
+    """Each scorer's mean over every image, scored with its prompt text; interval: prompts resampled.
+
+    Records go through the feature cache keyed by (image, prompt text) and into one sidecar per scorer.
+    """
+    values: dict[str, ScoreValue] = {}
+    infos: dict[str, QualityScorerInfo] = {}
+    for scorer in scorers:
+        fingerprint = scorer.fingerprint()
+        info = scorer.info
+        infos[scorer.name] = QualityScorerInfo(name=info.name, full_name=info.full_name, scale=info.scale,
+                                               range=info.range, direction=info.direction,
+                                               conventions=dict(info.conventions),
+                                               fingerprint=ExtractorInfo(**fingerprint.to_dict()))
+        t0 = time.perf_counter()
+        with reporter.task(f"{scorer.name} quality", len(items)) as advance:
+            records = extract_features(scorer, items, advance)
+        timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
+        save_feature_sidecar(run, fingerprint, items, records, [scorer.query(i) for i in items],
+                             sidecar=f"quality-{scorer.name}")
+        diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=f"{scorer.name}: {r.message}")
+                                       for item, r in zip(items, records) if not r.ok]
+        table = FeatureTable(list(items), records)
+        rows = table.ok_rows()
+        if not rows:
+            values[scorer.name] = ScoreValue(name=info.name, direction=info.direction, status="undefined",
+                                             reason=f"no image could be scored by {scorer.name}")
+            continue
+        index, _ = table.prompt_index(rows)
+        per_image = table.stack("score", rows)
+        low, high = info.range
+        outside = per_image[~((per_image >= low) & (per_image <= high))]
+        if outside.size:
+            raise DataError(f"{scorer.name} gave {outside.size} scores outside its range [{low}, {high}] "
+                            f"(e.g. {outside[0]})",
+                            "the scorer's weights or preprocessing are wrong; check `divgenbench models check`")
+        result = bootstrap_interval(mean_statistic(per_image, index), resamples=context.resamples, seed=context.seed)
+        values[scorer.name] = ScoreValue(
+            name=info.name, value=result.value, n=result.n, direction=info.direction,
+            interval=Interval(low=result.low, high=result.high, confidence=result.confidence,
+                              resamples=result.resamples, seed=result.seed))
+    return values, infos
+
+
 #: Diagnostics fields that are bookkeeping of the pipeline, never a metric's diagnostic
 _PIPELINE_DIAGNOSTICS = frozenset({"images", "skipped_images", "notes", "metrics"})
 
@@ -333,6 +384,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     score_keys = [k for k in metric_keys() if k in config.scores] if config.scores else metric_keys()
     for key in config.scores or ():
         METRICS.target(key)  # unknown names fail before any work
+    for name in config.quality or ():
+        QUALITY.target(name)
     summary = generate(config, reporter)
     if not summary.scores_here:
         return None
@@ -356,10 +409,15 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     metrics = [METRICS.get(k)() for k in score_keys]
     if config.reference_run is not None:
         context.reference_features = reference_features(config.reference_run, metrics)
+    quality_names = config.quality if config.quality is not None else default_scorers(extractor_set)
+    all_items = [item for d in DIMENSIONS for item in items[d]]
+    quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in quality_names], all_items, run, context,
+                                               diagnostics, timings, reporter)
     scores = compute_metrics(metrics, items, run, extractor_set, config, context,
                              extractors, diagnostics, timings, reporter)
 
-    smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
+    smoke = (generator_cls.smoke or any(e.smoke for e in extractors.values())
+             or any(q.fingerprint.smoke for q in quality_scorers.values()))
     model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
                       hub_id=described.get("hub_id"), revision=described.get("revision"),
                       settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,
@@ -373,7 +431,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
                               limit=config.limit, choices=protocol.generation_choices(),
                               scoring=scoring_choices(context.resamples, context.seed, list(scores))),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
-        extractors=extractors, scores=scores,
+        extractors=extractors, scores=scores, quality=quality, quality_scorers=quality_scorers,
         references={"style-embedding": style_reference.info} if style_reference and style_reference.info else {},
         diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},

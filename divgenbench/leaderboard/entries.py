@@ -132,7 +132,7 @@ def results_problems(results: Results, expected: dict[str, dict | str]) -> list[
     if results.prompt_bank.sha256 != bundled_bank_sha256():
         problems.append(Problem("results.prompt_bank.sha256",
                                 f"{results.prompt_bank.sha256[:12]}… is not the bundled bank's "
-                                f"{bundled_bank_sha256()[:12]}…"))
+                                f"{bundled_bank_sha256()[:12]}…: re-run on the bundled bank"))
     for feature, want in expected.items():
         path = f"results.extractors.{feature}"
         have = results.extractors.get(feature)

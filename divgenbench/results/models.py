@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..extractors.base import FingerprintFields
+from ..prompts.vocab import RETIRED_BANK_SHA256
 
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -113,9 +114,30 @@ class PromptBankInfo(StrictModel):
     sha256: str = Field(pattern=SHA256_PATTERN)
     source: str
 
+    @field_validator("sha256")
+    @classmethod
+    def _not_retired(cls, sha256: str) -> str:
+        """A retired bank's images answer prompts that were since rewritten: no score of it stands."""
+        if sha256 in RETIRED_BANK_SHA256:
+            raise ValueError(f"made on prompt bank sha256 {sha256[:12]}…, which is retired "
+                             f"({RETIRED_BANK_SHA256[sha256]}): re-run on the current bundled bank")
+        return sha256
+
 
 class ExtractorInfo(FingerprintFields):
     """An extractor's fingerprint as recorded in results: the fields are ``extractors.base``'s, unchanged."""
+
+
+class QualityScorerInfo(StrictModel):
+    """What a quality score means (``quality.base.QualityInfo``) and the scorer's fingerprint."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. HPS-v2.1")
+    full_name: str = ""
+    scale: str = Field(min_length=1, description="e.g. raw cosine (paper scale ≈ 0.31)")
+    range: tuple[float, float]
+    direction: Direction = "higher"
+    conventions: dict[str, Any] = Field(default_factory=dict, description="backbone, truncation, normalisation …")
+    fingerprint: ExtractorInfo
 
 
 class ReferenceInfo(StrictModel):
@@ -177,6 +199,8 @@ class Results(StrictModel):
     references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
     scores: dict[str, ScoreValue] = Field(default_factory=dict, description="metric key → value: ids, asc, sdi, pvs and any registered metric")
     quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
+    quality_scorers: dict[str, QualityScorerInfo] = Field(default_factory=dict,
+                                                          description="quality key → scale, conventions, fingerprint")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     environment: Environment
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")

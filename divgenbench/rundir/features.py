@@ -25,9 +25,11 @@ def sidecar_paths(run: RunDir, feature: str) -> tuple[Path, Path]:
 
 
 def save_feature_sidecar(run: RunDir, fingerprint: Fingerprint, items: Sequence[ImageItem],
-                         records: Sequence[FeatureRecord], queries: Sequence[str | None] | None = None) -> None:
+                         records: Sequence[FeatureRecord], queries: Sequence[str | None] | None = None,
+                         sidecar: str | None = None) -> None:
     """Write one feature's records of ``items``; ``queries`` are the query-dependent extractor's texts
-    (class names, prompts), kept so that importing the sidecar into the cache keys each record right."""
+    (class names, prompts), kept so that importing the sidecar into the cache keys each record right.
+    ``sidecar`` (default: the feature kind) names the files: each quality scorer has its own."""
     from safetensors.numpy import save
 
     names = sorted({name for r in records for name in r.arrays})
@@ -50,7 +52,7 @@ def save_feature_sidecar(run: RunDir, fingerprint: Fingerprint, items: Sequence[
              "items": [{"key": i.key, "sha256": i.sha256, "prompt_id": i.prompt_id, "status": r.status,
                         "message": r.message, **({"query": q} if q is not None else {})}
                        for i, r, q in zip(items, records, queries or [None] * len(items), strict=True)]}
-    safetensors_path, index_path = sidecar_paths(run, feature=fingerprint.feature)
+    safetensors_path, index_path = sidecar_paths(run, feature=sidecar or fingerprint.feature)
     atomic_write_bytes(safetensors_path, save(tensors))
     atomic_write_bytes(index_path, (json.dumps(index) + "\n").encode())
 
