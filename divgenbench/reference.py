@@ -379,7 +379,7 @@ def tiny_reference_name(digest: str) -> str:
 
 
 class StyleReferenceLoader:
-    """``ScoreContext.style_reference``: the reference built with the style extractor's exact fingerprint.
+    """``MetricContext.style_reference``: the reference built with the style extractor's exact fingerprint.
 
     ``requested`` names one; otherwise the only reference with a matching fingerprint digest is used (a
     ``huggan/wikiart`` one first when several match). A smoke extractor without one gets the procedural

@@ -34,12 +34,20 @@ def list_models() -> None:
     console.print(table)
 
 
+def _entries(names: list[str]) -> list[str]:
+    """Weight entries for the named entries, extractors or quality scorers (all weights when none is named)."""
+    plugins = {name: tuple(getattr(registry.get(name), "weight_entries", ()))
+               for name in names if name not in store.WEIGHTS
+               for registry in (EXTRACTORS, QUALITY) if name in registry}
+    return store.entries_for(names, plugins)
+
+
 @app.command("download")
 def download_weights(
     names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries, extractor or quality scorer names (default: all).")] = None,
 ) -> None:
     """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         path = store.download(entry)
         console.print(f"{entry}: {path}")
 
@@ -53,7 +61,7 @@ def check_weights(
     for column in ("entry", "hub id", "file", "revision", "pinned sha256", "status", "path"):
         table.add_column(column, overflow="fold")
     failed = False
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         result = store.check(entry)
         w = result.weight
         failed |= result.status in {"missing", "hash mismatch"}

@@ -1,4 +1,7 @@
-"""Diversity scores of SPEC §4 as pure numpy/scipy functions on feature arrays (no model loading, no torch)."""
+"""Diversity metrics of SPEC §4: pure numpy/scipy functions on feature arrays (no model loading, no torch),
+and the metric plug-ins (one module each, registry ``METRICS``, entry-point group ``divgenbench.metrics``)."""
+
+from divgenbench.registry import Registry
 
 from divgenbench.metrics.bootstrap import BootstrapResult, PromptStatistic, bootstrap_interval
 from divgenbench.metrics.compare import PairedDifference, paired_bootstrap_difference
@@ -8,7 +11,7 @@ from divgenbench.metrics.ids import (
     identity_divergence_within_groups,
     ids_statistic,
 )
-from divgenbench.metrics.info import METRIC_INFO, MetricInfo
+from divgenbench.metrics.base import Metric, MetricInfo
 from divgenbench.metrics.irs import (
     RetrievalReference,
     artistic_style_coverage,
@@ -30,8 +33,30 @@ from divgenbench.metrics.streaming import (
     StyleCoverage,
 )
 
+METRICS: Registry[type[Metric]] = Registry("metrics", base=Metric)
+METRICS.register("ids", "divgenbench.metrics.ids:IdsMetric")
+METRICS.register("asc", "divgenbench.metrics.asc:AscMetric")
+METRICS.register("sdi", "divgenbench.metrics.sdi:SdiMetric")
+METRICS.register("pvs", "divgenbench.metrics.pvs:PvsMetric")
+
+#: the order of the four SPEC scores in tables; other metrics follow alphabetically
+SPEC_ORDER = ("ids", "asc", "sdi", "pvs")
+
+
+def metric_keys(ranked_only: bool = False) -> list[str]:
+    """Registered metric keys in table order (SPEC's four first); ``ranked_only``: the leaderboard's."""
+    keys = sorted(METRICS.names(), key=lambda k: (SPEC_ORDER.index(k) if k in SPEC_ORDER else len(SPEC_ORDER), k))
+    return [k for k in keys if not ranked_only or METRICS.get(k).ranked]
+
+
+def metric_info(ranked_only: bool = False) -> dict[str, MetricInfo]:
+    """key → what the metric means, for every registered metric (or the ranked ones)."""
+    return {key: METRICS.get(key).info() for key in metric_keys(ranked_only)}
+
+
 __all__ = [
-    "METRIC_INFO",
+    "METRICS",
+    "Metric",
     "BootstrapResult",
     "GroupedIdentityDivergence",
     "IdentityDivergence",
@@ -47,6 +72,8 @@ __all__ = [
     "bootstrap_interval",
     "count_accuracy",
     "identity_divergence_score",
+    "metric_info",
+    "metric_keys",
     "identity_divergence_within_groups",
     "ids_statistic",
     "image_retrieval_score",

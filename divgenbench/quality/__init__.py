@@ -19,9 +19,16 @@ QUALITY.register("aesthetic-v2.5", "divgenbench.quality.aesthetic:AestheticScore
 QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAestheticScorer")
 
 
+def default_scorers(extractor_set: str) -> list[str]:
+    """The scorers an evaluation runs when ``--quality`` is not given: the tiny set uses the ``tiny-*``
+    scorers (random weights, no downloads), every other set the real ones."""
+    tiny = extractor_set == "tiny"
+    return [name for name in QUALITY.names() if name.startswith("tiny-") == tiny]
+
+
 def load_scorer(name: str, **options) -> QualityScorer:
     """The registered scorer ``name``, built with ``options`` (e.g. ``device``); models open on first use."""
     return QUALITY.get(name)(**options)
 
 
-__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "load_scorer"]
+__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers", "load_scorer"]
