@@ -31,4 +31,5 @@ def load_scorer(name: str, **options) -> QualityScorer:
     return QUALITY.get(name)(**options)
 
 
-__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers", "load_scorer"]
+__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers",
+           "load_scorer"]
