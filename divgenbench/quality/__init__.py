@@ -20,8 +20,11 @@ QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAesth
 
 
 def default_scorers(extractor_set: str) -> list[str]:
-    """The scorers an evaluation runs when ``--quality`` is not given: the tiny set uses the ``tiny-*``
-    scorers (random weights, no downloads), every other set the real ones."""
+    """The scorers an evaluation runs when ``--quality`` is not given: the paper's ``default`` extractor set runs
+    every real scorer, the ``tiny`` set the ``tiny-*`` twins (random weights, no downloads); any other set (a
+    user's or a test's own) runs none unless asked, so it never needs quality weights it did not choose."""
+    if extractor_set not in ("default", "tiny"):
+        return []
     tiny = extractor_set == "tiny"
     return [name for name in QUALITY.names() if name.startswith("tiny-") == tiny]
 
