@@ -20,9 +20,12 @@ QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAesth
 
 
 def default_scorers(extractor_set: str) -> list[str]:
-    """The scorers an evaluation runs when ``--quality`` is not given: the paper's ``default`` extractor set runs
-    every real scorer, the ``tiny`` set the ``tiny-*`` twins (random weights, no downloads); any other set (a
-    user's or a test's own) runs none unless asked, so it never needs quality weights it did not choose."""
+    """The scorers an evaluation runs when ``--quality`` is not given.
+
+    [choice] The paper's ``default`` extractor set runs every real scorer and the ``tiny`` set every ``tiny-*``
+    twin (random weights, no downloads); any other set (a plug-in's or a test's) runs none unless ``--quality``
+    names them, so adding a scorer never makes such a set need new weights.
+    """
     if extractor_set not in ("default", "tiny"):
         return []
     tiny = extractor_set == "tiny"
@@ -34,5 +37,4 @@ def load_scorer(name: str, **options) -> QualityScorer:
     return QUALITY.get(name)(**options)
 
 
-__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers",
-           "load_scorer"]
+__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers", "load_scorer"]
