@@ -442,7 +442,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
 
 
 def score(run_dir: Path, *, extractor_set: str | None = None, extractor_overrides: dict[str, str] | None = None,
-          resamples: int | None = None, reporter: Reporter | None = None) -> Results:
+          resamples: int | None = None, reference_run: Path | None = None,
+          reporter: Reporter | None = None) -> Results:
     """Re-score a finished run from its ``run.json``: no generation, features from the cache.
 
     The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
@@ -478,7 +479,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
         extractor_set=extractor_set,
         extractor_overrides=overrides,
         resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
-        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed)
+        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed, reference_run=reference_run)
     bank = load_prompts(config.prompts_source)
     pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
     if pending:

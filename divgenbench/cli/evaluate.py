@@ -38,6 +38,7 @@ def eval_command(
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS: arcface (paper), dlib (offline CPU; never ranked against arcface).")] = None,
     detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
     reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="A finished run (typically the base model's) to compare with: adds SCD, Vendi and precision/recall/density/coverage per dimension, from both runs' cached features.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     shard: Annotated[Optional[str], typer.Option(help="Generate only share I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); then `divgenbench merge` and eval the merged run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
@@ -58,7 +59,8 @@ def eval_command(
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
         extractor_overrides=extractor_overrides(face_extractor, detector),
-        style_reference=reference, resamples=resamples, shard=Shard.parse(shard) if shard else None)
+        style_reference=reference, reference_run=reference_run, resamples=resamples,
+        shard=Shard.parse(shard) if shard else None)
     results = evaluate(config, Reporter(quiet=quiet))
     if results is None:
         what = f"shard {shard}" if shard else "this rank"

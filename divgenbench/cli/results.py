@@ -63,6 +63,7 @@ def compare_command(
     b: Annotated[Path, typer.Argument(help="Run B (directory or results.json).")],
     resamples: Annotated[int, typer.Option(help="Paired bootstrap resamples.")] = RESAMPLES,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = SEED,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="The run A and B were compared with (e.g. the base model's): compares their SCD, Vendi and precision/recall/density/coverage too.")] = None,
 ) -> None:
     """Paired bootstrap of A − B over shared prompts, per score, with significance.
 
@@ -70,7 +71,7 @@ def compare_command(
     """
     if resamples < 1:
         raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
-    console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed)))
+    console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed, reference_run=reference_run)))
 
 
 def comparison_table(comparison: Comparison) -> Table:

@@ -19,6 +19,7 @@ def score_command(
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set (default: the extractors the run used).")] = None,
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS, e.g. arcface or dlib.")] = None,
     resamples: Annotated[Optional[int], typer.Option(help="Bootstrap resamples (default: the run's).")] = None,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="A finished run to compare with (SCD, Vendi, precision/recall/density/coverage); no model runs.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json.
@@ -26,6 +27,6 @@ def score_command(
     Example: divgenbench score runs/tiny-flux
     """
     results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
-                    resamples=resamples, reporter=Reporter(quiet=quiet))
+                    resamples=resamples, reference_run=reference_run, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
     console.print(f"results: {run_dir / 'results.json'}")

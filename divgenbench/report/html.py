@@ -202,12 +202,36 @@ def run_view(run: LoadedRun, label: str, index: int) -> RunView:
         notes.append(f"no per-prompt Layout table: {exc.one_line()}")
     skipped = Counter(s.reason for s in run.results.diagnostics.skipped_images)
     return RunView(f"run-{index}", label, run.results, facts(run.results), warnings(run.results), grids, missing,
-                   rows, source, dict(skipped), notes)
+                   rows, source, dict(skipped), notes + style_notes(run.results))
+
+
+def own_metric_info() -> dict[str, Any]:
+    """The metrics of a run on its own (summary, bars); reference-relative ones get their own table."""
+    return {k: v for k, v in metric_info().items() if not METRICS.get(k).needs_reference_run}
+
+
+def reference_relative_keys(runs: Sequence[LoadedRun]) -> list[str]:
+    """Reference-relative metrics computed for at least one run, in registry order."""
+    return [k for k in metric_info() if METRICS.get(k).needs_reference_run
+            and any(r.results.scores.get(k) and r.results.scores[k].value is not None for r in runs)]
+
+
+def style_notes(results: Results) -> list[str]:
+    """Why ASC may say little at small n, and what SLC says instead (SPEC §8)."""
+    asc, slc = results.scores.get("asc"), results.scores.get("slc")
+    if not (asc and asc.value is not None and results.diagnostics.metrics.get("asc", {}).get("saturated")):
+        return []
+    note = ("ASC is saturated: no two Style images share a nearest WikiArt image (k = n), so IRS∞ equals N_train by "
+            "definition and ASC cannot tell this model from WikiArt itself. This is the usual case for small Style "
+            "sets (the quick protocol's 100 images).")
+    if slc and slc.value is not None:
+        note += f" Read SLC = {number(slc.value)} instead: styles reached relative to as many held-out artworks."
+    return [note]
 
 
 def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
     """Data URIs of the score bars, the radar and (when any run has quality scores) the scatter."""
-    info = metric_info()
+    info = own_metric_info()
     keys = [k for k in info if any(k in r.results.scores for r in runs)]
     bar_panels = [plots.Panel(f"{info[k].name} {'↓' if info[k].direction == 'lower' else '↑'}",
                               [point(r.results.scores.get(k)) for r in runs]) for k in keys]
@@ -241,7 +265,9 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
-    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=metric_info(),
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs),
+                  metric_info=own_metric_info(), relative_keys=reference_relative_keys(runs),
+                  all_metric_info=metric_info(),
                   quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
                   generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
 
