@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from ..pipeline import Reporter, score
-from .evaluate import extractor_overrides, score_table
+from .evaluate import extractor_overrides, print_skipped, score_table
+from .terminal import interruptible
 
 console = Console()
 
@@ -25,7 +26,9 @@ def score_command(
 
     Example: divgenbench score runs/tiny-flux
     """
-    results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
-                    resamples=resamples, reporter=Reporter(quiet=quiet))
+    with interruptible():
+        results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
+                        resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
+    print_skipped(results)
     console.print(f"results: {run_dir / 'results.json'}")
