@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import REPO, SyntheticGenerator
 from divgenbench import cli
 from divgenbench.cli.terminal import skipped_summary
 from divgenbench.generators import GENERATORS
 from divgenbench.results.models import SkippedImage
 from divgenbench.rundir import RunDir
 
+REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WIDTH = 80
 
@@ -82,7 +82,7 @@ def test_skipped_images_are_summarised_by_reason(make_run):
     assert skipped_summary(results).startswith("skipped 3 images: 2 no-face, 1 missing — ")
 
 
-class InterruptedGenerator(SyntheticGenerator):
+class InterruptedGenerator(GENERATORS.get("test-synthetic")):  # registered by conftest
     """The synthetic images, with Ctrl-C arriving while image number ``interrupt_at`` is made."""
 
     name = "test-interrupted"

@@ -11,8 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import TEST_SCRIPT
 
+TEST_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "test"
 BASH = shutil.which("bash")
 
 

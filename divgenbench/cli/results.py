@@ -14,6 +14,7 @@ from ..compare import Comparison, compare_runs
 from ..errors import ConfigError
 from ..metrics.bootstrap import RESAMPLES, SEED
 from ..results.io import Problem, check_results_file, results_path
+from ..results.labels import run_labels
 from ..rundir import RunDir
 from .terminal import compact_table
 
@@ -80,12 +81,13 @@ def comparison_table(comparison: Comparison) -> Table:
     from ..report.templating import number
 
     a, b = comparison.a, comparison.b
+    label_a, label_b = run_labels([a.results, b.results], [str(a.run.root), str(b.run.root)])
     not_compared: dict[str, list[str]] = {}
     caption = (f"{int(comparison.confidence * 100)}% paired percentile bootstrap over n shared prompts, "
                f"{comparison.resamples} resamples, seed {comparison.seed}; sig. ✓ = interval excludes 0")
     table = compact_table("score", "A", "B", "A − B", "interval", "n", "sig.", "better",
                           right=frozenset({"A", "B", "A − B", "interval", "n"}),
-                          title=f"A = {a.label} ({a.results_file})\nB = {b.label} ({b.results_file})")
+                          title=f"A = {label_a}: {a.results_file}\nB = {label_b}: {b.results_file}")
     for row in comparison.rows:
         d = row.difference
         arrow = "↓" if row.direction == "lower" else "↑"

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ..pipeline import Reporter, score
+from ..rundir import RunDir
 from .evaluate import extractor_overrides, print_skipped, score_table
 from .terminal import interruptible
 
@@ -21,8 +22,10 @@ def score_command(
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS, e.g. arcface or dlib.")] = None,
     resamples: Annotated[Optional[int], typer.Option(help="Bootstrap resamples (default: the run's).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Leave RUN_DIR/report.html as it is.")] = False,
 ) -> None:
-    """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json.
+    """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json
+    and report.html.
 
     Example: divgenbench score runs/tiny-flux
     """
@@ -31,4 +34,9 @@ def score_command(
                         resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
     print_skipped(results)
-    console.print(f"results: {run_dir / 'results.json'}")
+    run = RunDir(run_dir)
+    console.print(f"results: {run.results_path}")
+    if not no_report:  # a report left from before the rescore would show the old numbers
+        from ..report import write_report
+
+        console.print(f"report: {write_report([run.results_path], run.report_path)}")

@@ -20,6 +20,7 @@ from divgenbench.leaderboard.build import (
     Cell,
     assign_ranks,
     build_leaderboard,
+    cell_text,
     build_rows,
 )
 from divgenbench.leaderboard.entries import (
@@ -215,6 +216,21 @@ def test_ranks_tie_when_intervals_overlap():
     assign_ranks(rows)
     assert [cells[k].rank for k in "abcd"] == [2, 2, 4, 1]  # d's point beats a and b's intervals; c is last
     assert [cells[k].tied for k in "abcd"] == [True, True, False, False]
+
+
+def test_tie_marker_appears_wherever_intervals_overlap_even_when_ranks_differ():
+    """b overlaps both a and c while c is clearly better than a: a and c rank apart, yet each overlaps b."""
+    cells = {"a": Cell(0.45, 0.40, 0.50), "b": Cell(0.53, 0.48, 0.58), "c": Cell(0.61, 0.56, 0.66), "d": Cell(0.9)}
+
+    class FakeRow:
+        def __init__(self, cell):
+            self.scores = {k: Cell(None) for k in ("ids", "asc", "pvs")} | {"sdi": cell}
+            self.entry = type("E", (), {"submission": type("S", (), {"name": "x"})})()
+
+    assign_ranks([FakeRow(c) for c in cells.values()])
+    assert [cells[k].rank for k in "abcd"] == [3, 2, 2, 1]
+    assert [cells[k].tied for k in "abcd"] == [True, True, True, False]
+    assert cell_text(cells["a"]).endswith("(#3=)") and cell_text(cells["d"]) == "0.900 (#1)"
 
 
 def test_paper_rows_rank_as_points(tmp_path):
