@@ -10,6 +10,7 @@ from rich.console import Console
 from .. import store
 from ..extractors import EXTRACTORS
 from ..generators import GENERATORS
+from ..quality import QUALITY
 from .terminal import compact_table
 
 app = typer.Typer(help="List plug-ins, and download or check the pinned weights they use.", no_args_is_help=True)
@@ -20,9 +21,10 @@ console = Console()
 def list_models(
     targets: Annotated[bool, typer.Option("--targets", help="Also show each plug-in's import target.")] = False,
 ) -> None:
-    """List every registered generator (with the --model-args it takes) and extractor, built-ins and
-    entry-point plug-ins, and whether their weights are on disk."""
-    for kind, registry, detail in (("generators", GENERATORS, "model args"), ("extractors", EXTRACTORS, "feature")):
+    """List every registered generator (with the --model-args it takes), extractor and quality scorer,
+    built-ins and entry-point plug-ins, and whether their weights are on disk."""
+    for kind, registry, detail in (("generators", GENERATORS, "model args"), ("extractors", EXTRACTORS, "feature"),
+                                   ("quality scorers", QUALITY, "feature")):
         table = compact_table("name", detail, "weights", *(("target",) if targets else ()), title=kind)
         for name in registry.names():
             target = registry.target(name)
@@ -38,24 +40,32 @@ def list_models(
         console.print()
 
 
+def _entries(names: list[str]) -> list[str]:
+    """Weight entries for the named entries, extractors or quality scorers (all weights when none is named)."""
+    plugins = {name: tuple(getattr(registry.get(name), "weight_entries", ()))
+               for name in names if name not in store.WEIGHTS
+               for registry in (EXTRACTORS, QUALITY) if name in registry}
+    return store.entries_for(names, plugins)
+
+
 @app.command("download")
 def download_weights(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries, extractor or quality scorer names (default: all).")] = None,
 ) -> None:
     """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         path = store.download(entry)
         console.print(f"{entry}: {path}")
 
 
 @app.command("check")
 def check_weights(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries, extractor or quality scorer names (default: all).")] = None,
 ) -> None:
     """Verify that each pinned weight file is present and matches its sha256; exit 1 when one is not."""
     console.print(f"weights in {store.home() / 'weights'}", highlight=False, soft_wrap=True)
     failed = False
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         result = store.check(entry)
         w = result.weight
         failed |= result.status in {"missing", "hash mismatch"}

@@ -17,8 +17,7 @@ from typing import Any
 from .. import __version__
 from ..compare import Comparison, compare_runs
 from ..errors import DataError
-from ..metrics.info import METRIC_INFO
-from ..metrics.scores import SCORES
+from ..metrics import METRICS, metric_info
 from ..protocol import DIMENSIONS, evenly_spaced
 from ..results.labels import run_labels
 from ..results.models import Results, ScoreValue, utc_now
@@ -87,9 +86,10 @@ def point(score: ScoreValue | None, flip: bool = False) -> plots.Point:
     return plots.Point(score.value, low, high)
 
 
-def score_limits(key: str) -> tuple[float, float | None]:
-    """The bar chart's value axis for a score: its whole range, open at the top when unbounded (ASC)."""
-    low, high = METRIC_INFO[key].range
+def score_limits(value_range: tuple[float, float]) -> tuple[float, float | None]:
+    """The bar chart's value axis for a score of ``value_range``: all of it, open at the top when unbounded
+    (ASC)."""
+    low, high = value_range
     return (low, high if math.isfinite(high) else None)
 
 
@@ -184,9 +184,9 @@ def layout_rows(run: LoadedRun, prompts: dict[str, Any]) -> tuple[list[LayoutRow
     per_prompt = dict(run.results.diagnostics.layout_per_prompt)
     detected: dict[str, list[int]] = {}
     source = "diagnostics in results.json"
-    sdi = SCORES.get("sdi")() if "sdi" in SCORES else None
+    sdi = METRICS.get("sdi")() if "sdi" in METRICS else None
     if sdi is not None and sdi.feature in run.results.extractors and run.has_features(sdi.feature):
-        table = run.feature_table(sdi.feature, sdi.dimension)
+        table = run.feature_table(sdi.feature, sdi.dimensions)
         per_prompt = sdi.diagnostics(table).get("layout_per_prompt", per_prompt)
         for item, record in zip(table.items, table.records):
             if record.ok:
@@ -250,9 +250,11 @@ def run_view(run: LoadedRun, label: str, index: int) -> RunView:
 
 def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
     """Data URIs of the score bars, the radar and (when any run has quality scores) the scatter."""
-    keys = [k for k in METRIC_INFO if any(k in r.results.scores for r in runs)]
-    bar_panels = [plots.Panel(f"{METRIC_INFO[k].name} {'↓' if METRIC_INFO[k].direction == 'lower' else '↑'}",
-                              [point(r.results.scores.get(k)) for r in runs], score_limits(k)) for k in keys]
+    info = metric_info()
+    keys = [k for k in info if any(k in r.results.scores for r in runs)]
+    bar_panels = [plots.Panel(f"{info[k].name} {'↓' if info[k].direction == 'lower' else '↑'}",
+                              [point(r.results.scores.get(k)) for r in runs], score_limits(info[k].range))
+                  for k in keys]
     radar_values = [[point(r.results.scores.get(k), flip=k == "ids").value for k, _ in RADAR_AXES] for r in runs]
     missing = [f"{label}: {', '.join(name for (_, name), v in zip(RADAR_AXES, row) if v is None)}"
                for label, row in zip(labels, radar_values) if None in row]
@@ -283,7 +285,7 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
-    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=METRIC_INFO,
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=metric_info(),
                   quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
                   generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS,
                   comparison=comparison_view(runs, labels))

@@ -167,10 +167,13 @@ def test_bounded_scores_are_drawn_on_their_full_range():
     from divgenbench.report import plots
     from divgenbench.report.html import score_limits
 
-    assert score_limits("sdi") == (0.0, 1.0) and score_limits("pvs") == (0.0, 1.25)
-    assert score_limits("asc") == (0.0, None)  # unbounded above: autoscaled top
-    figure = plots.bars_figure(["m"], [plots.Panel("PVS", [plots.Point(0.018, 0.01, 0.03)], score_limits("pvs")),
-                                       plots.Panel("ASC", [plots.Point(0.2, 0.1, 0.3)], score_limits("asc"))])
+    from divgenbench.metrics import metric_info
+
+    limits = {key: score_limits(info.range) for key, info in metric_info().items()}
+    assert limits["sdi"] == (0.0, 1.0) and limits["pvs"] == (0.0, 1.25)
+    assert limits["asc"] == (0.0, None)  # unbounded above: autoscaled top
+    figure = plots.bars_figure(["m"], [plots.Panel("PVS", [plots.Point(0.018, 0.01, 0.03)], limits["pvs"]),
+                                       plots.Panel("ASC", [plots.Point(0.2, 0.1, 0.3)], limits["asc"])])
     pvs_axis, asc_axis = figure.axes
     assert pvs_axis.get_ylim() == (0.0, 1.25)
     assert asc_axis.get_ylim()[0] == 0.0 and 0.3 < asc_axis.get_ylim()[1] < 1.0
