@@ -17,6 +17,7 @@ from ..pipeline import EvalConfig, Reporter, evaluate
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
 from ..rundir import RunDir
+from .terminal import compact_table, interruptible, skipped_summary
 
 console = Console()
 
@@ -61,7 +62,8 @@ def eval_command(
         extractor_overrides=extractor_overrides(face_extractor, detector),
         style_reference=reference, reference_run=reference_run, resamples=resamples,
         shard=Shard.parse(shard) if shard else None)
-    results = evaluate(config, Reporter(quiet=quiet))
+    with interruptible():
+        results = evaluate(config, Reporter(quiet=quiet))
     if results is None:
         what = f"shard {shard}" if shard else "this rank"
         console.print(f"{what}: images are in {config.output}; "
@@ -69,6 +71,7 @@ def eval_command(
                          if shard else "rank 0 writes the results"))
         return
     console.print(score_table(results))
+    print_skipped(results)
     run = RunDir(config.output)
     console.print(f"results: {run.results_path}")
     if not no_report:
@@ -98,12 +101,17 @@ def score_table(results: Results) -> Table:
         title += f" (limit {results.protocol.limit})"
     if results.smoke:
         title += " · SMOKE (tiny models, not comparable)"
-    table = Table(title=title)
-    for column in ("score", "value", "95% CI", "n", "better", "status"):
-        table.add_column(column, justify="right" if column in {"value", "95% CI", "n"} else "left")
+    table = compact_table("score", "value", "95% CI", "n", "better", "status", title=title,
+                          right=frozenset({"value", "95% CI", "n"}))
     for score in results.scores.values():
         value = f"{score.value:.3f}" if score.value is not None else "—"
         ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
         status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
         table.add_row(score.name, value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher", status)
     return table
+
+
+def print_skipped(results: Results) -> None:
+    summary = skipped_summary(results)
+    if summary:
+        console.print(summary, highlight=False, markup=False, soft_wrap=True)
