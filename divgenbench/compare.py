@@ -142,6 +142,12 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, 
     return ScoreComparison(**row, difference=difference)
 
 
+def _unused_reference_metric(key: str, a: LoadedRun, b: LoadedRun) -> bool:
+    """A reference-relative metric neither run was scored with (no --reference-run): not worth a row."""
+    statuses = {r.results.scores[key].status for r in (a, b) if key in r.results.scores}
+    return key in METRICS and METRICS.get(key).needs_reference_run and statuses == {"not-computed"}
+
+
 def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RESAMPLES, seed: int = SEED,
                  confidence: float = CONFIDENCE, context: MetricContext | None = None,
                  reference_run: Path | str | None = None) -> Comparison:
@@ -162,6 +168,7 @@ def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RES
 
         metrics = [METRICS.get(key)() for key in METRICS.names()]
         context.reference_features = reference_features(Path(reference_run), metrics)
-    keys = list(dict.fromkeys([*a.results.scores, *b.results.scores]))
+    keys = [key for key in dict.fromkeys([*a.results.scores, *b.results.scores])
+            if not _unused_reference_metric(key, a, b)]
     rows = [compare_score(key, a, b, context, confidence) for key in keys]
     return Comparison(a, b, rows, context.resamples, context.seed, confidence)
