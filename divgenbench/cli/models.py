@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import store
 from ..extractors import EXTRACTORS
 from ..generators import GENERATORS
+from ..quality import QUALITY
 
 app = typer.Typer(help="List plug-ins, and download or check the pinned weights they use.", no_args_is_help=True)
 console = Console()
@@ -33,11 +34,17 @@ def list_models() -> None:
     console.print(table)
 
 
+def plugin_weights() -> dict[str, tuple[str, ...]]:
+    """Plug-in name → its weight entries, for every extractor and quality scorer. Loading each plug-in
+    class registers its weights in the store, so a fresh process knows all of them (imports stay light:
+    the back-ends load only when a model is built)."""
+    return {name: tuple(getattr(registry.get(name), "weight_entries", ()))
+            for registry in (EXTRACTORS, QUALITY) for name in registry.names()}
+
+
 def _entries(names: list[str]) -> list[str]:
-    """Weight entries for the named entries or extractors (all weights when none is named)."""
-    plugins = {name: tuple(getattr(EXTRACTORS.get(name), "weight_entries", ()))
-               for name in names if name in EXTRACTORS and name not in store.WEIGHTS}
-    return store.entries_for(names, plugins)
+    """Weight entries for the named entries or plug-ins (every registered weight when none is named)."""
+    return store.entries_for(names, plugin_weights())
 
 
 @app.command("download")

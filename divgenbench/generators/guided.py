@@ -44,7 +44,7 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
 
 class GuidedGenerator(Generator):
     name = "guided"
-    model_arg_names = ("method", "base", "others")  # plus the method's own args
+    Args = GuidedArgs  # plus the method's own args (``GuidanceMethod.Args``)
 
     def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
         from . import GENERATORS
@@ -63,10 +63,18 @@ class GuidedGenerator(Generator):
         self.base = base_cls(settings, base_args)
         self.other_specs = [s for s in args.others.split("+") if s.strip()]
         method_cls.check_others(len(self.other_specs))
+        self.args = args
         self.model_args = dict(model_args or {})
         self.settings = self.base.settings
         self.default_extractor_set = self.base.default_extractor_set
         self.smoke = self.base.smoke
+
+    def resolved_settings(self) -> GenerationSettings:
+        return self.base.resolved_settings()
+
+    def resolved_args(self) -> dict[str, Any]:
+        return {"method": self.method.name, "method_args": self.method.args.model_dump(mode="json"),
+                "base": {"name": self.base.name, "args": self.base.resolved_args()}, "others": self.other_specs}
 
     def _other_denoiser(self, spec: str, base_denoiser: Any) -> Any:
         from . import GENERATORS
