@@ -297,6 +297,48 @@ def launcher_processes() -> Processes:
     return Processes(state.process_index, state.num_processes, state.wait_for_everyone)
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C, with how far the run got (the CLI prints it and exits 130) and the seconds spent so far."""
+
+    def __init__(self, message: str, timings: dict[str, float]):
+        super().__init__(message)
+        self.timings = timings
+
+
+class StageTimer:
+    """``with timer("generate_s"):`` adds the block's wall time to ``timings["generate_s"]``, even when the
+    block is interrupted (an interrupted run's time still counts in the run's total)."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, key: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
+
+
+def record_timings(run: RunDir, timings: dict[str, float]) -> dict[str, float]:
+    """Add ``timings`` to the seconds the run folder has recorded so far and return the sums.
+
+    [choice] A run's timings are its cost: the sum over every invocation that worked on it (a resumed,
+    interrupted or rescored run adds up), kept in RUN/timings.json and copied into results.json.
+    """
+    recorded: dict[str, float] = {}
+    if run.timings_path.exists():
+        try:
+            recorded = {k: float(v) for k, v in json.loads(run.timings_path.read_text()).items()}
+        except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
+            recorded = {}  # a damaged record loses past time only; the run itself is intact
+    for key, seconds in timings.items():
+        recorded[key] = recorded.get(key, 0.0) + seconds
+    atomic_write_json(run.timings_path, recorded)
+    return recorded
+
+
 @dataclass
 class GenerationSummary:
     """What one process's generation step did, and what scoring needs from it."""
@@ -435,21 +477,27 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
     requests = plan_requests(bank, prepared.protocol, config.limit)
     job_share = config.shard or Shard()
     share = processes.share.within(job_share) if processes.size > 1 else job_share
-    todo = pending_requests(run, share.select(requests))
+    planned = share.select(requests)
+    todo = pending_requests(run, planned)
     summary = GenerationSummary(run, bank, requests, share, job_share, processes.rank)
     if todo:
-        t0 = time.perf_counter()
-        generator.load()
-        summary.description = {**generator.describe(), "notes": generator.notes(requests)}
-        atomic_write_json(run.generator_info_path, summary.description)
-        summary.timings["load_model_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        if len(todo) < len(planned):
+            reporter.note(f"resuming {run.root}: {len(planned) - len(todo)} of {len(planned)} images already done")
+        timer = StageTimer(summary.timings)
+        with timer("load_model_s"):
+            generator.load()
+            summary.description = {**generator.describe(), "notes": generator.notes(requests)}
+            atomic_write_json(run.generator_info_path, summary.description)
         label = f"generating with {generator.name}" + (f" (share {share})" if share.count > 1 else "")
-        with reporter.task(label, len(todo)) as advance:
-            summary.written = generate_images(generator, todo, run, config.settings.batch_size, advance)
-        summary.timings["generate_s"] = time.perf_counter() - t0
+        try:
+            with timer("generate_s"), reporter.task(label, len(todo)) as advance:
+                summary.written = generate_images(generator, todo, run, config.settings.batch_size, advance)
+        except KeyboardInterrupt as exc:
+            done = len(planned) - len(pending_requests(run, planned))
+            raise RunInterrupted(f"interrupted: {done} of {len(planned)} images done; rerun the same command "
+                                 "to resume", summary.timings) from exc
     else:
-        reporter.note(f"all {len(share.select(requests))} images of share {share} already in {run.root}")
+        reporter.note(f"all {len(planned)} images of share {share} already in {run.root}")
     processes.barrier()
     if summary.description is None and run.generator_info_path.exists():
         try:
@@ -473,7 +521,11 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     started = time.perf_counter()
     prepared = plan(config, model)
     generator, protocol = prepared.generator, prepared.protocol
-    summary = generate(config, reporter, prepared=prepared)
+    try:
+        summary = generate(config, reporter, prepared=prepared)
+    except RunInterrupted as interrupted:
+        record_timings(RunDir(config.output), {**interrupted.timings, "total_s": time.perf_counter() - started})
+        raise
     if not summary.scores_here or config.generate_only:
         return None
     timings.update(summary.timings)
@@ -493,10 +545,16 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     if config.reference_run is not None:
         context.reference_features = reference_features(config.reference_run, prepared.metrics)
     all_items = [item for d in DIMENSIONS for item in items[d]]
-    quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run, context,
-                                               diagnostics, timings, reporter)
-    scores = compute_metrics(prepared.metrics, items, run, prepared.extractor_set, config, context,
-                             extractors, diagnostics, timings, reporter)
+    try:
+        quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run,
+                                                   context, diagnostics, timings, reporter)
+        scores = compute_metrics(prepared.metrics, items, run, prepared.extractor_set, config, context,
+                                 extractors, diagnostics, timings, reporter)
+    except KeyboardInterrupt as exc:
+        record_timings(run, {**timings, "total_s": time.perf_counter() - started})
+        raise RunInterrupted(f"interrupted: {len(samples)} of {len(requests)} images done, features part "
+                             "extracted (finished ones are cached); rerun the same command to resume",
+                             timings) from exc
 
     smoke = (generator.smoke or any(e.smoke for e in extractors.values())
              or any(q.fingerprint.smoke for q in quality_scorers.values()))
@@ -506,6 +564,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
                            extra={k: v for k, v in described.items()
                                   if k not in {"name", "adapter", "args", "hub_id", "revision", "settings", "smoke"}})
     timings["total_s"] = time.perf_counter() - started
+    timings = record_timings(run, timings)
     return Results(
         toolkit=toolkit(), smoke=smoke, model=model_info,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
@@ -530,7 +589,8 @@ def evaluate_and_write(config: EvalConfig, reporter: Reporter | None = None) -> 
 
 
 def score(run_dir: Path, *, extractor_set: str | None = None, extractor_overrides: dict[str, str] | None = None,
-          resamples: int | None = None, reporter: Reporter | None = None) -> Results:
+          resamples: int | None = None, reference_run: Path | None = None,
+          reporter: Reporter | None = None) -> Results:
     """Re-score a finished run from its ``run.json``: no generation, features from the cache.
 
     The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
@@ -567,7 +627,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
         extractor_overrides=overrides,
         quality=tuple(previous.quality_scorers) if previous else None,
         resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
-        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed)
+        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed, reference_run=reference_run)
     bank = load_prompts(config.prompts_source)
     pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
     if pending:

@@ -219,6 +219,8 @@ class StyleReference:
     train: np.ndarray
     test: np.ndarray
     manifest: dict[str, Any]
+    train_labels: np.ndarray  # WikiArt style of each X_train row: SLC reads the label of each nearest neighbour
+    test_labels: np.ndarray
 
     @property
     def sha256(self) -> str:
@@ -341,7 +343,24 @@ def load_reference(name: str) -> StyleReference:
         raise DataError(f"{path} is missing or does not match the sha256 in its manifest",
                         f"rebuild it: divgenbench reference build --name {name} --overwrite")
     tensors = load(blob)
-    return StyleReference(name, tensors["train"], tensors["test"], manifest)
+    labels = np.asarray(read_labels(name, manifest))
+    return StyleReference(name, tensors["train"], tensors["test"], manifest, labels[tensors["train_rows"]],
+                          labels[tensors["test_rows"]])
+
+
+def read_labels(name: str, manifest: dict[str, Any]) -> list[str]:
+    """The style label of every catalogue row, checked against the catalogue hash the manifest recorded."""
+    path = references_root() / name / "items.json"
+    try:
+        items = json.loads(path.read_text())
+        catalogue = [[key, label] for key, label in zip(items["keys"], items["labels"], strict=True)]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{path} is missing or unreadable ({type(exc).__name__})",
+                        f"rebuild it: divgenbench reference build --name {name} --overwrite") from exc
+    if sha256_bytes(json.dumps(catalogue).encode()) != manifest.get("catalogue_sha256"):
+        raise DataError(f"{path} does not match the catalogue sha256 in its manifest",
+                        f"rebuild it: divgenbench reference build --name {name} --overwrite")
+    return items["labels"]
 
 
 def list_references() -> list[dict[str, Any]]:
@@ -390,6 +409,7 @@ class StyleReferenceLoader:
         self.extractor_name = extractor_name
         self.requested = requested
         self.used: StyleReference | None = None
+        self._retrieval = None  # RetrievalReference of the resolved reference, built on first use
 
     def _embedder(self):
         from .extractors import EXTRACTORS
@@ -418,11 +438,18 @@ class StyleReferenceLoader:
                         f"run `divgenbench reference build --source {WIKIART_HUB}` or pull one with --from-hub")
 
     def __call__(self):
+        """(the X_train retrieval index, X_test features); normalised once, shared by ASC and SLC."""
         from .metrics.irs import RetrievalReference
 
         if self.used is None:
             self.used = self.resolve()
-        return RetrievalReference(self.used.train), self.used.test
+            self._retrieval = RetrievalReference(self.used.train)
+        return self._retrieval, self.used.test
+
+    def labels(self):
+        """(X_train labels, X_test labels): the WikiArt style of every reference row, for SLC."""
+        self()
+        return self.used.train_labels, self.used.test_labels
 
     @property
     def info(self) -> dict[str, Any] | None:

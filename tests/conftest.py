@@ -84,10 +84,10 @@ def make_run(tmp_path_factory):
 
 # --- headless Chromium for the HTML report and the leaderboard page ------------------------------------------------
 import re  # noqa: E402
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
+TEST_SCRIPT = REPO / "scripts" / "test"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr",
                   "--v=0", "--window-size=1280,2000")
@@ -102,9 +102,14 @@ class RenderedPage:
 
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory):
-    """Render an HTML file in headless Chromium: the DOM after scripts ran, console messages, a screenshot."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "Chromium is needed for the page tests: apt-get install -y chromium (.ci/run does this)"
+    """Render an HTML file in headless Chromium: the DOM after scripts ran, console messages, a screenshot.
+
+    The browser is the one ``scripts/test`` (the README's test command) finds or installs: asking the script
+    keeps one lookup, so these tests fail exactly where a user's run of that command would.
+    """
+    found = subprocess.run(["bash", str(TEST_SCRIPT), "--which-chromium"], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    binary = found.stdout.strip()
 
     def run(page: Path, *mode: str) -> subprocess.CompletedProcess:
         profile = tmp_path_factory.mktemp("chromium-profile")

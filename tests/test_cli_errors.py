@@ -13,7 +13,7 @@ from divgenbench.prompts.bank import bundled_dir
 
 def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "divgenbench", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+                          timeout=600, cwd=cwd)
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:

@@ -1,7 +1,9 @@
 """``folder``: score a user's own images, mapped to prompts by a manifest.
 
 ``--model-args path=FOLDER[,manifest=FILE]``. [choice] The manifest is JSONL (``manifest.jsonl``) or
-CSV with a header (``manifest.csv``), looked for in FOLDER when not named; one row per image:
+CSV with a header (``manifest.csv``), looked for in FOLDER when not named (a relative FILE that does not
+exist from the working directory is looked for in FOLDER); ``divgenbench plan`` writes one (its extra
+columns, such as seed and text, are ignored here). One row per image:
 
     {"prompt_id": "layout-0001", "k": 2, "file": "layout/0001_2.png"}      # JSONL
     prompt_id,k,file                                                         # CSV header

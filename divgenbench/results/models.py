@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..extractors.base import FingerprintFields
+from ..prompts.vocab import RETIRED_BANK_SHA256
 
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -112,6 +113,15 @@ class PromptBankInfo(StrictModel):
     version: str = Field(min_length=1)
     sha256: str = Field(pattern=SHA256_PATTERN)
     source: str
+
+    @field_validator("sha256")
+    @classmethod
+    def _not_retired(cls, sha256: str) -> str:
+        """A retired bank's images answer prompts that were since rewritten: no score of it stands."""
+        if sha256 in RETIRED_BANK_SHA256:
+            raise ValueError(f"made on prompt bank sha256 {sha256[:12]}…, which is retired "
+                             f"({RETIRED_BANK_SHA256[sha256]}): re-run on the current bundled bank")
+        return sha256
 
 
 class ExtractorInfo(FingerprintFields):

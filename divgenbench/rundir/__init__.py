@@ -7,6 +7,7 @@ RUN/ images/{dimension}/{prompt_id}_{k}.png   written atomically, never overwrit
      samples.jsonl                               consolidated per-image records (rewritten atomically)
      features/                                   cached features for this run (see extractors.cache)
      run.json                                    the run's configuration, checked on resume
+     timings.json                                seconds per stage, summed over every invocation
      results.json, report.html
 """
 
@@ -84,6 +85,10 @@ class RunDir:
     @property
     def config_path(self) -> Path:
         return self.root / "run.json"
+
+    @property
+    def timings_path(self) -> Path:
+        return self.root / "timings.json"
 
     @property
     def results_path(self) -> Path:
