@@ -103,4 +103,4 @@ def test_all_four_scores_are_computed_and_compared_with_the_tiny_set(tiny_run):
     assert set(rows) == set(results.scores)
     for key in own:
         assert rows[key].difference is not None, rows[key].reason
-        assert row.difference.difference == 0.0 and not row.difference.significant
+        assert rows[key].difference.difference == 0.0 and not rows[key].difference.significant

@@ -43,22 +43,23 @@ PEFT_WEIGHTS_FILE = "adapter_model.safetensors"
 D2ALIGN_ADAPTER = "d2align"
 
 
-class _FluxRuntimeArgs(ModelArgs):
+class FluxDevArgs(ModelArgs):
+    pretrained: str | None = Field(None, min_length=1, description="another FLUX.1-dev-format pipeline")
     revision: str | None = None
     max_sequence_length: int | None = Field(None, ge=1)
     compile: bool = False
     offload: Literal["none", "model", "sequential"] = "none"
 
 
-class FluxDevArgs(_FluxRuntimeArgs):
-    pretrained: str | None = Field(None, min_length=1, description="another FLUX.1-dev-format pipeline")
-
-
-class FluxD2AlignArgs(_FluxRuntimeArgs):
+class FluxD2AlignArgs(ModelArgs):
     checkpoint: str | None = Field(None, min_length=1, description="D2-Align transformer folder or LoRA")
     checkpoint_revision: str | None = None
     base: str | None = Field(None, min_length=1, description="FLUX.1-dev pipeline the checkpoint applies to")
+    revision: str | None = None
     lora_scale: float = 1.0
+    max_sequence_length: int | None = Field(None, ge=1)
+    compile: bool = False
+    offload: Literal["none", "model", "sequential"] = "none"
 
 
 class FluxDevGenerator(DiffusersGenerator):
