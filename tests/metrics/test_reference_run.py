@@ -90,3 +90,18 @@ def test_a_run_against_itself_has_scd_zero_and_full_recall_and_coverage(runs, ex
     for number in ("precision", "recall", "coverage"):
         assert results.scores[f"prdc-{number}-tonal"].value == 1.0
     assert results.scores["vendi-tonal"].value >= 1
+
+
+def test_report_and_compare_show_the_extras(runs, extractor_passes):
+    from divgenbench.compare import compare_runs
+    from divgenbench.report import write_report
+
+    score(runs / "tuned", reference_run=runs / "base")
+    score(runs / "base", reference_run=runs / "base")
+    html = write_report([runs / "base", runs / "tuned"], runs / "report.html").read_text()
+    assert "Against a reference run" in html and "SCD (Tonal)" in html and "Coverage (Tonal)" in html
+    assert "needs a reference run" not in html  # not-computed extras stay out of the tables
+    rows = {row.key: row for row in compare_runs(runs / "tuned", runs / "base", resamples=30,
+                                                 reference_run=runs / "base").rows}
+    assert rows["scd-tonal"].difference is not None and rows["scd-tonal"].value_b == pytest.approx(0, abs=1e-15)
+    assert extractor_passes == []
