@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -27,6 +28,7 @@ from PIL import Image  # noqa: E402
 
 from divgenbench.extractors import EXTRACTOR_SETS  # noqa: E402
 from divgenbench.generators import GENERATORS, Generator  # noqa: E402
+from divgenbench.generators.args import ModelArgs  # noqa: E402
 
 # A test-only extractor set with PVS alone: fast, and leaves IDS/ASC/SDI "not computed" on purpose.
 EXTRACTOR_SETS.setdefault("test-photometric", {"photometric": "photometric"})
@@ -39,13 +41,15 @@ class SyntheticGenerator(Generator):
     name = "test-synthetic"
     default_extractor_set = "test-photometric"
     smoke = True
-    model_arg_names = ("mode",)
+
+    class Args(ModelArgs):
+        mode: Literal["varied", "constant"] = "varied"
 
     def generate(self, requests):
         size = 64
         images = []
         for request in requests:
-            rng = np.random.default_rng(0 if self.model_args.get("mode") == "constant" else request.seed)
+            rng = np.random.default_rng(0 if self.args.mode == "constant" else request.seed)
             canvas = np.zeros((size, size, 3)) + rng.uniform(0.05, 0.95, 3) * rng.uniform(0.2, 1.0)
             for _ in range(int(rng.integers(1, 5))):
                 x0, y0 = rng.integers(0, size - 16, 2)
@@ -62,7 +66,7 @@ if "test-synthetic" not in GENERATORS:
 @pytest.fixture(scope="session")
 def make_run(tmp_path_factory):
     """Build (once per session and arguments) a finished run of the synthetic generator; returns its folder."""
-    from divgenbench.pipeline import EvalConfig, evaluate
+    from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 
     built: dict[tuple, Path] = {}
 

@@ -11,7 +11,7 @@ from divgenbench.errors import ConfigError
 from divgenbench.generators import GenerationSettings
 from divgenbench.generators.tiny_flux import TinyFluxGenerator
 from divgenbench.metrics import METRICS, metric_keys
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 from divgenbench.protocol import image_seed
 from divgenbench.results.models import Results
 from divgenbench.rundir import RunDir
@@ -60,7 +60,7 @@ def test_second_run_resumes_without_generating(tiny_run, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a finished run must not load the generator again")
 
-    monkeypatch.setattr(TinyFluxGenerator, "__init__", refuse)
+    monkeypatch.setattr(TinyFluxGenerator, "load", refuse)  # built (cheap: args are checked), never loaded
     again = evaluate(config)
     assert {k: v.value for k, v in again.scores.items()} == {k: v.value for k, v in first.scores.items()}
 
@@ -69,7 +69,7 @@ def test_resuming_with_other_settings_is_refused(tiny_run):
     config, _ = tiny_run
     other = EvalConfig(model="tiny-flux", output=config.output, limit=LIMIT,
                        settings=GenerationSettings(num_inference_steps=2))
-    with pytest.raises(ConfigError, match="settings differ"):
+    with pytest.raises(ConfigError, match="settings.num_inference_steps: 4 → 2"):
         evaluate(other)
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from divgenbench.cli import app, main
 from divgenbench.extractors.cache import FeatureCache
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 
 
 @pytest.fixture(scope="module")

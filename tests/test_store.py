@@ -105,3 +105,18 @@ def test_offline_download_exits_2_with_the_fix_and_no_traceback(private_home):
     for part in (store.SCRFD_10G.hub_id, store.SCRFD_10G.filename, store.SCRFD_10G.sha256,
                  str(store.SCRFD_10G.local_path)):
         assert part in done.stderr.replace("\n", "")
+
+
+def test_models_download_knows_every_weight_in_a_fresh_process(tmp_path):
+    """Issue 11 item 7: CSD registers on import of its module; a new interpreter must still know it."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "DIVGENBENCH_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "divgenbench", "models", "download", "csd"], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    line = done.stderr.strip()
+    assert "tomg-group-umd/CSD-ViT-L" in line and "pytorch_model.bin" in line
+    assert str(tmp_path / "home" / "weights" / "csd-vit-l" / "pytorch_model.bin") in line.replace("\n", "")
+    listed = subprocess.run([sys.executable, "-m", "divgenbench", "models", "check"], capture_output=True,
+                            text=True, timeout=120, env={**env, "COLUMNS": "400"})
+    for entry in ("scrfd-det-10g", "arcface-w600k-r50", "csd-vit-l", "grounding-dino-tiny", "yolov8x"):
+        assert entry in listed.stdout, listed.stdout

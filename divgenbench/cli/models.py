@@ -31,7 +31,7 @@ def list_models(
             try:
                 plugin = registry.get(name)
                 weights = plugin.weights_status()
-                about = (", ".join(plugin.model_arg_names) or "none") if kind == "generators" else plugin.feature
+                about = (", ".join(plugin.Args.model_fields) or "none") if kind == "generators" else plugin.feature
             except ImportError as exc:  # a back-end extra is not installed
                 weights, about = f"needs extra ({exc.name})", "?"
             table.add_row(name, about, weights, *((target if isinstance(target, str) else repr(target),)
@@ -40,12 +40,17 @@ def list_models(
         console.print()
 
 
+def plugin_weights() -> dict[str, tuple[str, ...]]:
+    """Plug-in name → its weight entries, for every extractor and quality scorer. Loading each plug-in
+    class registers its weights in the store, so a fresh process knows all of them (imports stay light:
+    the back-ends load only when a model is built)."""
+    return {name: tuple(getattr(registry.get(name), "weight_entries", ()))
+            for registry in (EXTRACTORS, QUALITY) for name in registry.names()}
+
+
 def _entries(names: list[str]) -> list[str]:
-    """Weight entries for the named entries, extractors or quality scorers (all weights when none is named)."""
-    plugins = {name: tuple(getattr(registry.get(name), "weight_entries", ()))
-               for name in names if name not in store.WEIGHTS
-               for registry in (EXTRACTORS, QUALITY) if name in registry}
-    return store.entries_for(names, plugins)
+    """Weight entries for the named entries or plug-ins (every registered weight when none is named)."""
+    return store.entries_for(names, plugin_weights())
 
 
 @app.command("download")

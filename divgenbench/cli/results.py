@@ -77,8 +77,8 @@ def compare_command(
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    """One row per score; the reasons a score was not compared go under the table, grouped, so the
-    columns keep their width at 80 characters."""
+    """One row per score that either run computed; the reasons a score was not compared go under the
+    table, grouped, so the columns keep their width at 80 characters."""
     from ..report.templating import number
 
     a, b = comparison.a, comparison.b
@@ -94,6 +94,8 @@ def comparison_table(comparison: Comparison) -> Table:
         arrow = "↓" if row.direction == "lower" else "↑"
         if d is None:
             not_compared.setdefault(row.reason or "no shared prompts", []).append(row.name)
+            if row.value_a is None and row.value_b is None:
+                continue  # named under the table; a row of dashes would only push the others apart
             table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—", "—",
                           "—")
             continue

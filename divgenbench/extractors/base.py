@@ -145,3 +145,9 @@ class Extractor(ABC):
     def weights_status(cls) -> str:
         """Short text for ``divgenbench models ls``."""
         return "n/a"
+
+    @classmethod
+    def required_weights(cls) -> tuple[str, ...]:
+        """Weight-store entries that must be on disk before a run uses this extractor (checked before the
+        first image); smoke extractors build theirs in code. Set ``weight_entries`` to declare them."""
+        return () if getattr(cls, "smoke", False) else tuple(getattr(cls, "weight_entries", ()))

@@ -10,5 +10,6 @@ GENERATORS.register("flux-dev", "divgenbench.generators.flux:FluxDevGenerator")
 GENERATORS.register("flux-d2align", "divgenbench.generators.flux:FluxD2AlignGenerator")
 GENERATORS.register("diffusers", "divgenbench.generators.diffusers_generic:GenericDiffusersGenerator")
 GENERATORS.register("folder", "divgenbench.generators.folder:FolderGenerator")
+GENERATORS.register("guided", "divgenbench.generators.guided:GuidedGenerator")
 
 __all__ = ["GENERATORS", "GenerationSettings", "Generator", "ImageRequest", "parse_model_args"]

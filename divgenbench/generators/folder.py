@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from pydantic import Field
 
 from ..errors import ConfigError, DataError
 from ..images import UnreadableImage, decode_rgb
 from ..hashing import sha256_file
+from .args import ModelArgs
 from .base import EncodedImage, GenerationSettings, Generator, GeneratorOutput, ImageRequest, Unavailable
 from .runner import encode_png
 
@@ -66,11 +68,16 @@ def _examples(items: Sequence[str]) -> str:
     return shown + (f", … ({len(items)} in all)" if len(items) > NOTE_EXAMPLES else "")
 
 
+class FolderArgs(ModelArgs):
+    path: str | None = Field(None, min_length=1, description="folder of your images")
+    manifest: str | None = Field(None, min_length=1, description="manifest.jsonl (default: PATH/manifest.jsonl)")
+
+
 class FolderGenerator(Generator):
     """Reads images instead of generating them; the manifest maps (prompt_id, k) to a file."""
 
     name = "folder"
-    model_arg_names = ("path", "manifest")
+    Args = FolderArgs
 
     def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
         super().__init__(settings, model_args)

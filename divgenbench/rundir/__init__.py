@@ -41,6 +41,14 @@ def atomic_write_json(path: Path, obj: object) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
 
 
+def differing_keys(old: object, new: object, path: str = "") -> list[str]:
+    """``settings.dtype: 'bfloat16' → 'float32'`` for each leaf where two JSON objects differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [d for key in sorted(set(old) | set(new))
+                for d in differing_keys(old.get(key), new.get(key), f"{path}.{key}" if path else key)]
+    return [] if old == new else [f"{path or 'run'}: {old!r} → {new!r}"]
+
+
 @dataclass(frozen=True)
 class RunDir:
     root: Path
@@ -118,10 +126,10 @@ class RunDir:
                 previous = json.loads(self.config_path.read_text())
             except json.JSONDecodeError as exc:
                 raise DataError(f"{self.config_path} is corrupt", "delete it to start the run afresh") from exc
-            changed = sorted(k for k in set(previous) | set(config) if previous.get(k) != config.get(k))
+            changed = differing_keys(previous, config)
             if changed:
                 raise ConfigError(
-                    f"{self.root} holds a run with other settings ({', '.join(changed)} differ)",
+                    f"{self.root} holds a run with other settings ({'; '.join(changed)})",
                     "use another --output, or the same settings to resume")
         else:
             atomic_write_json(self.config_path, config)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from divgenbench.cli import app
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 from divgenbench.protocol import image_seed
 
 LIMIT = 2  # prompts per dimension → 2·(1 + 1 + 4 + 1) = 14 images; every score needs two prompts

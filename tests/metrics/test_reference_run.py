@@ -11,7 +11,8 @@ import pytest
 from divgenbench.extractors import EXTRACTORS
 from divgenbench.extractors.base import Extractor
 from divgenbench.metrics import METRICS, metric_keys
-from divgenbench.pipeline import EvalConfig, evaluate, score
+from divgenbench.pipeline import EvalConfig, score
+from divgenbench.pipeline import evaluate_and_write as evaluate
 
 pytestmark = pytest.mark.slow
 REFERENCE_KEYS = [k for k in metric_keys() if METRICS.get(k).needs_reference_run]
