@@ -22,7 +22,7 @@ from .environment import environment, toolkit
 from .errors import ConfigError, DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
-from .extractors.cache import FeatureCache, import_run_sidecars
+from .extractors.cache import FeatureCache, ImportedFeatures
 from .extractors.sidecar import save_feature_sidecar
 from .generators import GENERATORS, GenerationSettings
 from .generators.base import GeneratedImage, ImageRequest
@@ -44,6 +44,7 @@ from .results.io import write_results
 from .results.models import (
     Diagnostics,
     ExtractorInfo,
+    FeatureOrigin,
     Interval,
     ModelInfo,
     PromptBankInfo,
@@ -113,16 +114,20 @@ def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir
 
 
 def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
-                     cache: FeatureCache | None = None) -> list[FeatureRecord]:
+                     cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
+                     ) -> list[FeatureRecord]:
     """Records for ``items`` in order, through the content-addressed feature cache.
 
     Cached images never reach the extractor (which opens its model only on its first ``extract``), each
     distinct image is extracted once even when several items share it, and new records are cached chunk
-    by chunk so an interrupted extraction resumes where it stopped.
+    by chunk so an interrupted extraction resumes where it stopped. ``imported`` (a rescored run's own
+    sidecar features) fills only what the cache lacks and is never written to the cache.
     """
-    cache = cache or FeatureCache()
+    cache = cache if cache is not None else FeatureCache()
     fingerprint = extractor.fingerprint()
     by_sha = cache.get_many(fingerprint, {item.sha256 for item in items})
+    if imported is not None:
+        by_sha.update(imported.get_many(fingerprint, {item.sha256 for item in items} - by_sha.keys()))
     advance(sum(item.sha256 in by_sha for item in items))
     todo = list({item.sha256: item for item in items if item.sha256 not in by_sha}.values())
     counts = Counter(item.sha256 for item in items)
@@ -251,11 +256,12 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     return summary
 
 
-def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
+def evaluate(config: EvalConfig, reporter: Reporter | None = None, rescore: bool = False) -> Results | None:
     """Run (or resume) one evaluation and write ``results.json`` plus its sidecars.
 
     Returns None in a process that only generates: a ``--shard`` task (merge the shards, then evaluate
     the merged run) or a launcher rank other than 0 (rank 0 scores once all ranks are done).
+    ``rescore`` (``score``): the run's own sidecar features serve this run where the cache has none.
     """
     reporter = reporter or Reporter(quiet=True)
     timings: dict[str, float] = {}
@@ -274,6 +280,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     samples, missing = collect_samples(run, requests)
     write_samples(run, samples)
     items = image_items(samples, bank, run)
+    cache = FeatureCache()
+    imported = ImportedFeatures.from_run(run, [i for d in DIMENSIONS for i in items[d]]) if rescore else None
 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
     style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
@@ -298,8 +306,12 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         extractors[score.feature] = ExtractorInfo(**fingerprint.to_dict())
         t0 = time.perf_counter()
         with reporter.task(f"{name} features ({score.dimension})", len(items[score.dimension])) as advance:
-            records = extract_features(extractor, items[score.dimension], advance)
+            records = extract_features(extractor, items[score.dimension], advance, cache, imported)
         timings[f"extract_{score.feature}_s"] = time.perf_counter() - t0
+        served = imported.served(fingerprint) if imported else set()
+        diagnostics.feature_origins[score.feature] = FeatureOrigin(
+            computed_here=sum(item.sha256 not in served for item in items[score.dimension]),
+            imported=sum(item.sha256 in served for item in items[score.dimension]))
         save_feature_sidecar(run, fingerprint, items[score.dimension], records)
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
                                        for item, r in zip(items[score.dimension], records) if not r.ok]
@@ -309,6 +321,9 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
             if field_name in outcome.diagnostics:
                 setattr(diagnostics, field_name, outcome.diagnostics[field_name])
 
+    if cache.damaged:
+        diagnostics.notes.append(f"{len(cache.damaged)} damaged feature-cache shards were deleted and their "
+                                 "features recomputed")
     smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
     model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
                       hub_id=described.get("hub_id"), revision=described.get("revision"),
@@ -337,8 +352,8 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
           resamples: int | None = None, reporter: Reporter | None = None) -> Results:
     """Re-score a finished run from its ``run.json``: no generation, features from the cache.
 
-    The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
-    on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
+    The run's own feature sidecars serve this run where the cache has nothing (never entering the cache),
+    so rescoring opens no model even on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
     bootstrap settings too. Missing images are an error here: ``score`` never generates.
     """
     run = RunDir(run_dir)
@@ -376,8 +391,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
     if pending:
         raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
                         "run `divgenbench eval` with the run's settings to generate them; `score` never generates")
-    import_run_sidecars(run)
-    return evaluate(config, reporter)
+    return evaluate(config, reporter, rescore=True)
 
 
 def _prompts_source(recorded: str) -> str:

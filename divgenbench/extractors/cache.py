@@ -7,13 +7,20 @@ deterministic model) never runs a model again.
 
 $DIVGENBENCH_HOME/features/<fingerprint digest>/
     fingerprint.json             what made these features (for ``divgenbench cache info``)
-    shards/<uuid>.safetensors    one shard per write: arrays ``<row>/<name>``; its metadata lists
-                                 (image sha256, status, message, array names) per row
+    shards/<sha256>.safetensors  one shard per write, named by the sha256 of its bytes: arrays
+                                 ``<row>/<name>``; its metadata lists (image sha256, status, message,
+                                 array names) per row
     index.json                   image sha256 → shard, rewritten atomically after each write
 
 Every file is written to a temporary name and renamed, so a crash leaves a complete shard or none.
 Two writers racing on ``index.json`` may drop each other's entries; a shard missing from the index is
 found by its header on the next read, so nothing is lost but a little time.
+
+Only features computed on this machine enter the cache. A shard is hashed before it is read and must
+match its name: a flipped bit, a truncated copy or a hand-edited shard is deleted, reported (a warning
+and :attr:`FeatureCache.damaged`) and its images are recomputed, never used. A run folder's own sidecar
+features come from whoever sent the folder; :class:`ImportedFeatures` serves them to that run's
+rescoring only, for images whose bytes still hash as the sidecar says, and never writes them here.
 
 [choice] Failures that depend on the model (``no-face``) are cached; failures of the file itself
 (``unreadable``, ``detection-failed``) are not, so a repaired file is read again.
@@ -22,11 +29,11 @@ found by its header on the next read, so nothing is lost but a little time.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
-import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +42,13 @@ from safetensors.numpy import save
 
 from .. import store
 from ..errors import ConfigError, DataError
+from ..hashing import sha256_bytes, sha256_file
 from ..rundir import RunDir, atomic_write_bytes
-from .base import OK, FeatureRecord, Fingerprint
+from .base import OK, FeatureRecord, Fingerprint, ImageItem
 from .sidecar import load_feature_sidecar
 
-CACHE_VERSION = 1
+log = logging.getLogger(__name__)
+CACHE_VERSION = 2  # 2: shards are named by their sha256 and verified on read
 CACHEABLE_STATUSES = frozenset({OK, "no-face"})
 #: what reading a damaged shard raises; it then counts as a miss and is recomputed
 DAMAGED = (OSError, ValueError, KeyError, TypeError, SafetensorError)
@@ -72,6 +81,8 @@ class CacheEntry:
 class FeatureCache:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root is not None else default_root()
+        #: shards this object found damaged (and deleted) since it was made
+        self.damaged: list[Path] = []
 
     def _dir(self, digest: str) -> Path:
         return self.root / digest
@@ -86,7 +97,7 @@ class FeatureCache:
             index = {}
         indexed = set(index.values())
         for shard in _shards(folder):
-            if shard.name not in indexed:
+            if shard.name not in indexed and self._verified(shard):
                 for sha in _shard_rows(shard):
                     index.setdefault(sha, shard.name)
         return index
@@ -108,6 +119,8 @@ class FeatureCache:
         for shard_name, shard_shas in by_shard.items():
             shas = set(shard_shas)
             path = self._dir(fingerprint.digest) / "shards" / shard_name
+            if not self._verified(path):
+                continue  # a damaged shard is a miss: its features are recomputed and written anew
             try:
                 with safe_open(str(path), framework="numpy") as shard:
                     rows = json.loads(shard.metadata()["rows"])
@@ -116,8 +129,27 @@ class FeatureCache:
                             arrays = {name: shard.get_tensor(f"{row}/{name}") for name in names}
                             found[sha] = FeatureRecord(status, arrays, message)
             except DAMAGED:
-                continue  # a damaged shard is a miss: its features are recomputed and written anew
+                self._discard(path, "unreadable although its checksum matches")
         return found
+
+    def _verified(self, path: Path) -> bool:
+        """True when the shard's bytes hash to its name; a mismatch is discarded and reported."""
+        try:
+            ok = sha256_file(path) == path.stem
+        except FileNotFoundError:
+            return False  # an index entry racing a `cache clear`: a plain miss
+        except OSError as exc:
+            self._discard(path, f"unreadable ({exc.strerror or exc})")
+            return False
+        if not ok:
+            self._discard(path, "its bytes do not match its checksum")
+        return ok
+
+    def _discard(self, path: Path, why: str) -> None:
+        log.warning("feature cache shard %s is damaged (%s): ignored, deleted, its features are recomputed",
+                    path, why)
+        self.damaged.append(path)
+        path.unlink(missing_ok=True)
 
     # --- writing ---------------------------------------------------------------------------------
     def put_many(self, fingerprint: Fingerprint, records: Mapping[str, FeatureRecord]) -> int:
@@ -138,8 +170,9 @@ class FeatureCache:
             # np.asarray(order="C"), not ascontiguousarray: that one turns 0-d scores into shape (1,)
             tensors.update({f"{row}/{name}": np.asarray(array, order="C") for name, array in record.arrays.items()})
             rows.append([sha, record.status, record.message, sorted(record.arrays)])
-        shard_name = f"{uuid.uuid4().hex}.safetensors"
-        atomic_write_bytes(folder / "shards" / shard_name, save(tensors, metadata={"rows": json.dumps(rows)}))
+        data = save(tensors, metadata={"rows": json.dumps(rows)})
+        shard_name = f"{sha256_bytes(data)}.safetensors"
+        atomic_write_bytes(folder / "shards" / shard_name, data)
         index = self._index(fingerprint.digest)
         index.update({sha: shard_name for sha in keep})
         atomic_write_bytes(folder / "index.json", json.dumps(index, sort_keys=True).encode())
@@ -169,8 +202,9 @@ class FeatureCache:
 
 
 def _shards(folder: Path) -> list[Path]:
-    """Finished shards only: a writer's temporary file starts with a dot."""
-    return sorted(p for p in (folder / "shards").glob("*.safetensors") if not p.name.startswith("."))
+    """Finished shards only: a writer's temporary file starts with a dot; a version-1 shard (uuid name)
+    carries no checksum and is ignored (its features are recomputed once)."""
+    return sorted(p for p in (folder / "shards").glob("*.safetensors") if _SHA256.match(p.stem))
 
 
 def _shard_rows(path: Path) -> list[str]:
@@ -181,19 +215,47 @@ def _shard_rows(path: Path) -> list[str]:
         return []
 
 
-def import_run_sidecars(run: RunDir, cache: FeatureCache | None = None) -> int:
-    """Put a run's feature sidecars into the cache, so rescoring needs no model even on a fresh machine."""
-    cache = cache or FeatureCache()
-    imported = 0
-    for index_path in sorted(run.features_dir.glob("*.json")) if run.features_dir.exists() else []:
-        feature = index_path.stem
-        try:
-            fingerprint_dict, records = load_feature_sidecar(run, feature)
-            shas = {entry["key"]: entry["sha256"] for entry in json.loads(index_path.read_text())["items"]}
-            fingerprint = Fingerprint(**fingerprint_dict)
-        except (DataError, KeyError, TypeError, json.JSONDecodeError):
-            continue  # not a sidecar this version can read: the features are recomputed instead
-        present = cache.cached(fingerprint)
-        imported += cache.put_many(fingerprint, {shas[key]: record for key, record in records.items()
-                                                 if _SHA256.match(shas.get(key) or "") and shas[key] not in present})
-    return imported
+@dataclass
+class ImportedFeatures:
+    """A run folder's own sidecar features, trusted for that run only and only for unchanged images.
+
+    Whoever sent the folder could have edited its sidecars, so these records never enter the machine's
+    cache (where they would change the scores of later, independent evaluations of the same images) and
+    never replace a record computed here: the pipeline asks the cache first, then this, then the model.
+    A record is kept only when the sidecar's image sha256 for its key equals the sha256 of the image as it
+    is hashed now, so replaced images are extracted again. :meth:`served` says which images were used,
+    and results record the count (``diagnostics.feature_origins``).
+    """
+
+    #: fingerprint digest → image sha256 → record
+    records: dict[str, dict[str, FeatureRecord]] = field(default_factory=dict)
+    _served: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_run(cls, run: RunDir, items: Sequence[ImageItem]) -> ImportedFeatures:
+        """The usable records of every sidecar in ``run``; an unreadable sidecar is skipped (its features are
+        then computed) with a warning."""
+        current = {item.key: item.sha256 for item in items}
+        imported = cls()
+        for index_path in sorted(run.features_dir.glob("*.json")) if run.features_dir.is_dir() else []:
+            try:
+                fingerprint_dict, records, hashes = load_feature_sidecar(run, index_path.stem)
+                fingerprint = Fingerprint(**fingerprint_dict)
+            except (DataError, TypeError, ValueError) as exc:
+                log.warning("ignoring the %s features sidecar of %s (%s); they are recomputed",
+                            index_path.stem, run.root, exc)
+                continue
+            imported.records.setdefault(fingerprint.digest, {}).update(
+                {current[key]: record for key, record in records.items()
+                 if key in current and hashes.get(key) == current[key]})
+        return imported
+
+    def get_many(self, fingerprint: Fingerprint, image_sha256s: Iterable[str]) -> dict[str, FeatureRecord]:
+        """The imported records among ``image_sha256s``; remembers them as served."""
+        available = self.records.get(fingerprint.digest, {})
+        found = {sha: available[sha] for sha in image_sha256s if sha in available}
+        self._served.setdefault(fingerprint.digest, set()).update(found)
+        return found
+
+    def served(self, fingerprint: Fingerprint) -> set[str]:
+        return self._served.get(fingerprint.digest, set())

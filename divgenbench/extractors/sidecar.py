@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -51,27 +52,41 @@ def save_feature_sidecar(run: RunDir, fingerprint: Fingerprint, items: Sequence[
     atomic_write_bytes(index_path, (json.dumps(index) + "\n").encode())
 
 
-def load_feature_sidecar(run: RunDir, feature: str) -> tuple[dict, dict[str, FeatureRecord]]:
-    """(fingerprint dict, key → record) from a run's sidecar; a clear error when absent or corrupt."""
+class LoadedSidecar(NamedTuple):
+    fingerprint: dict
+    records: dict[str, FeatureRecord]  # image key → record
+    sha256: dict[str, str]  # image key → sha256 of the image the record was made from
+
+
+def load_feature_sidecar(run: RunDir, feature: str) -> LoadedSidecar:
+    """A run's sidecar; a clear error when absent, corrupt or not shaped as this module writes it."""
     from safetensors.numpy import load_file
 
     safetensors_path, index_path = sidecar_paths(run, feature)
+    fix = f"delete {index_path.parent} and run `divgenbench score {run.root}`"
     try:
-        index = json.loads(index_path.read_text())
+        index = json.loads(index_path.read_text(encoding="utf-8"))
         tensors = load_file(str(safetensors_path))
     except FileNotFoundError as exc:
         raise DataError(f"run {run.root} has no {feature} features sidecar",
                         f"run `divgenbench score {run.root}` with the images present") from exc
-    except (OSError, ValueError, json.JSONDecodeError) as exc:
-        raise DataError(f"{feature} features sidecar in {run.root} is corrupt ({exc})",
-                        f"delete {index_path.parent} and run `divgenbench score {run.root}`") from exc
-    records: dict[str, FeatureRecord] = {}
-    for row, entry in enumerate(index["items"]):
-        arrays = {}
-        for name in index["trailing"]:
-            lo, hi = tensors[f"{name}.offsets"][row:row + 2]
-            if hi > lo or (entry["status"] == "ok" and name not in index["scalar"]):
-                value = tensors[name][lo:hi]
-                arrays[name] = value[0] if name in index["scalar"] else value
-        records[entry["key"]] = FeatureRecord(entry["status"], arrays, entry.get("message", ""))
-    return index["fingerprint"], records
+    except (OSError, ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise DataError(f"{feature} features sidecar in {run.root} is corrupt ({exc})", fix) from exc
+    try:
+        records: dict[str, FeatureRecord] = {}
+        hashes: dict[str, str] = {}
+        for row, entry in enumerate(index["items"]):
+            arrays = {}
+            for name in index["trailing"]:
+                lo, hi = tensors[f"{name}.offsets"][row:row + 2]
+                if hi > lo or (entry["status"] == "ok" and name not in index["scalar"]):
+                    value = tensors[name][lo:hi]
+                    arrays[name] = value[0] if name in index["scalar"] else value
+            records[str(entry["key"])] = FeatureRecord(str(entry["status"]), arrays, str(entry.get("message", "")))
+            hashes[str(entry["key"])] = str(entry["sha256"])
+        if not isinstance(index["fingerprint"], dict):
+            raise TypeError("fingerprint is not an object")
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise DataError(f"{feature} features sidecar in {run.root} is not one this toolkit wrote "
+                        f"({exc.__class__.__name__}: {exc})", fix) from exc
+    return LoadedSidecar(index["fingerprint"], records, hashes)

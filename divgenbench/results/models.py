@@ -143,6 +143,15 @@ class SkippedImage(StrictModel):
     message: str = ""
 
 
+class FeatureOrigin(StrictModel):
+    """Where one feature kind's records came from: computed on the scoring machine (now or earlier, through
+    its feature cache) or imported from the run folder's own sidecars (``divgenbench score`` of a folder
+    whose cache lacked them), which only whoever made the folder vouches for."""
+
+    computed_here: int = Field(0, ge=0, description="images whose features this machine computed")
+    imported: int = Field(0, ge=0, description="images whose features came from the run folder's sidecars")
+
+
 class Diagnostics(StrictModel):
     images: dict[str, int] = Field(default_factory=dict, description="Images per dimension that were scored")
     face_detection_rate: float | None = Field(None, ge=0.0, le=1.0)
@@ -151,6 +160,8 @@ class Diagnostics(StrictModel):
     layout_per_prompt: dict[str, float] = Field(
         default_factory=dict, description="Layout prompt id → 1 − mean SimLayout over its image pairs")
     skipped_images: list[SkippedImage] = Field(default_factory=list)
+    feature_origins: dict[str, FeatureOrigin] = Field(
+        default_factory=dict, description="feature kind → how many images' features were computed vs imported")
     notes: list[str] = Field(default_factory=list)
 
 

@@ -89,7 +89,7 @@ class LoadedRun:
 
     def feature_table(self, feature: str, dimension: str) -> FeatureTable:
         """The dimension's images in run order with their records from the sidecar (``missing`` if absent)."""
-        fingerprint, records = load_feature_sidecar(self.run, feature)
+        fingerprint, records, _ = load_feature_sidecar(self.run, feature)
         recorded = self.results.extractors.get(feature)
         if recorded is None or recorded.model_dump() != fingerprint:
             raise DataError(f"the {feature} features in {self.run.features_dir} were not made by the extractor "
