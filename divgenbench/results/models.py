@@ -15,7 +15,9 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ..metrics.info import METRIC_INFO
 
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -209,6 +211,38 @@ class Results(StrictModel):
         if parsed.utcoffset() is None or parsed.utcoffset().total_seconds() != 0:
             raise ValueError(f"time must be UTC with an explicit offset (…+00:00), got {value!r}")
         return value
+
+    @field_validator("scores")
+    @classmethod
+    def _within_metric_ranges(cls, scores: dict[str, ScoreValue], info: ValidationInfo) -> dict[str, ScoreValue]:
+        """A headline score, and both ends of its interval, lie in its metric's range and point the metric's way.
+
+        ASC's range is open above; its real bound is the style reference's N_train (IRS∞ ≤ 1 over a test
+        IRS∞ ≥ 1/N_train), applied when the results name the reference. [choice] The value itself need not lie
+        inside its percentile interval: for a biased statistic such as IRS∞, whose resamples repeat prompts,
+        it legitimately may not.
+        """
+        problems = []
+        for key, score in scores.items():
+            metric = METRIC_INFO.get(key)
+            if metric is None:
+                continue
+            low, high = metric.range
+            reference = (info.data.get("references") or {}).get("style-embedding") if key == "asc" else None
+            if reference is not None:
+                high = min(high, float(reference.train))
+            if score.direction != metric.direction:
+                problems.append(f"{key}: direction {score.direction!r}, but {metric.name} is "
+                                f"{metric.direction}-is-better")
+            ends = {"value": score.value}
+            if score.interval is not None:
+                ends.update(low=score.interval.low, high=score.interval.high)
+            for name, number in ends.items():
+                if number is not None and not low <= number <= high:
+                    problems.append(f"{key}: {name} {number!r} is outside {metric.name}'s range [{low}, {high}]")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return scores
 
     @field_validator("timings")
     @classmethod
