@@ -24,7 +24,8 @@ from ..metrics.info import METRIC_INFO
 from ..metrics.scores import SCORES
 from ..prompts.bank import bundled_dir
 from ..registry import check_plugin_name
-from ..results.io import FILE, ROOT, Problem, parse_json_text, problems_from_validation, read_bounded
+from ..results.io import FILE, ROOT, Problem, parse_json_text, problems_from_validation
+from ..strictjson import read_bounded
 from ..results.models import Results, StrictModel
 
 ENTRY_VERSION = "1"

@@ -6,16 +6,13 @@ with line and column when the text is not JSON at all. ``load_results`` raises o
 them, for commands that need a valid file.
 
 Results files come from other people, so reading is strict and bounded: pydantic's strict mode (as the
-published JSON Schema says, ``"0.5"``, ``true`` and ``"yes"`` are not numbers), at most
-:data:`MAX_JSON_BYTES` read, integers of at most :data:`MAX_INT_DIGITS` digits, no ``NaN``/``Infinity``
-literals or floats that overflow to infinity, and nesting past Python's recursion limit is one problem,
-never a traceback.
+published JSON Schema says, ``"0.5"``, ``true`` and ``"yes"`` are not numbers) over
+:mod:`divgenbench.strictjson` (bounded size and integers, finite numbers, bounded nesting): each problem is
+one ``Problem``, never a traceback.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import strictjson
 from ..errors import DataError
 from ..rundir import RunDir, atomic_write_bytes
 from .models import Results
@@ -30,31 +28,6 @@ from .models import Results
 ROOT = "(root)"
 JSON_TEXT = "(json)"
 FILE = "(file)"
-#: [choice] a results file is ~10–100 kB (a skipped-image list of a 10,000-image run stays below 2 MB)
-MAX_JSON_BYTES = 16 << 20
-#: [choice] seeds and counts fit in 20 digits; Python itself refuses ints past 4,300 digits with a ValueError
-MAX_INT_DIGITS = 20
-
-
-class _NotStrictJSON(ValueError):
-    """A number this reader refuses (raised from inside ``json.loads``)."""
-
-
-def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise _NotStrictJSON(f"an integer with {len(text.lstrip('-'))} digits (at most {MAX_INT_DIGITS})")
-    return int(text)
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotStrictJSON(f"the number {text[:40]} overflows a float")
-    return value
-
-
-def _no_constant(name: str) -> float:
-    raise _NotStrictJSON(f"{name} is not a JSON number")
 
 
 @dataclass(frozen=True)
@@ -84,31 +57,19 @@ def results_path(path: Path | str) -> Path:
 
 
 def parse_json_text(text: str | bytes) -> tuple[Any, list[Problem]]:
-    """Strict JSON: standard numbers only, bounded integers, finite floats (see the module docstring)."""
-    if len(text) > MAX_JSON_BYTES:
-        return None, [Problem(FILE, f"{len(text)} bytes is over the {MAX_JSON_BYTES}-byte limit for a JSON file")]
+    """Strict JSON (see :mod:`divgenbench.strictjson`) of at most ``MAX_JSON_BYTES``."""
+    size = strictjson.too_big(text)
+    if size:
+        return None, [Problem(FILE, f"the file is {size} for a JSON file")]
     try:
-        return json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant), []
-    except UnicodeDecodeError as exc:
-        return None, [Problem(JSON_TEXT, f"not UTF-8 text (byte {exc.start})")]
-    except json.JSONDecodeError as exc:
-        return None, [Problem(JSON_TEXT, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
-    except _NotStrictJSON as exc:
-        return None, [Problem(JSON_TEXT, f"{exc}: write plain finite numbers")]
-    except RecursionError:
-        return None, [Problem(JSON_TEXT, "JSON nested too deeply")]
-
-
-def read_bounded(path: Path, limit: int | None = None) -> bytes:
-    """At most ``limit`` (default :data:`MAX_JSON_BYTES`) + 1 bytes of ``path`` (a caller seeing more refuses
-    the file): a 10 GB file or an endless device is never read whole. Raises ``OSError`` like ``read_bytes``."""
-    with open(path, "rb") as fh:
-        return fh.read((MAX_JSON_BYTES if limit is None else limit) + 1)
+        return strictjson.loads(text), []
+    except strictjson.JSONInputError as exc:
+        return None, [Problem(JSON_TEXT, str(exc))]
 
 
 def read_json_file(path: Path) -> tuple[Any, list[Problem]]:
     try:
-        data = read_bounded(path)
+        data = strictjson.read_bounded(path)
     except OSError as exc:
         return None, [Problem(FILE, f"cannot read {path}: {exc.strerror or exc}")]
     return parse_json_text(data)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .. import strictjson
 from ..errors import DataError
 from ..extractors.base import FeatureRecord, ImageItem
 from ..extractors.sidecar import load_feature_sidecar, sidecar_paths
@@ -37,8 +38,8 @@ def read_samples(run: RunDir) -> list[GeneratedImage]:
         if not line.strip():
             continue
         try:
-            samples.append(GeneratedImage(**json.loads(line)))
-        except (json.JSONDecodeError, TypeError) as exc:
+            samples.append(GeneratedImage(**strictjson.loads(line)))
+        except (strictjson.JSONInputError, TypeError) as exc:
             raise DataError(f"{run.samples_path} line {number} is not a sample record ({exc})",
                             "restore the file, or re-run `divgenbench eval` on the run directory") from exc
     return samples

@@ -245,11 +245,11 @@ def test_hostile_json_is_one_problem(text, message):
 
 
 def test_validate_refuses_a_huge_file_without_reading_it_whole(tmp_path, monkeypatch):
-    import divgenbench.results.io as io
+    from divgenbench import strictjson
 
-    monkeypatch.setattr(io, "MAX_JSON_BYTES", 1000)
+    monkeypatch.setattr(strictjson, "MAX_JSON_BYTES", 1000)
     big = tmp_path / "results.json"
     big.write_text(" " * 5000 + "{}")
-    assert len(io.read_bounded(big)) == 1001
+    assert len(strictjson.read_bounded(big)) == 1001
     result = CliRunner().invoke(app, ["validate", str(big)])
     assert result.exit_code == 1 and "byte limit" in result.output
