@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import DivGenBenchError
 from . import cache, evaluate, leaderboard, merge, models, prompts, reference, results, score
@@ -41,7 +42,7 @@ def main() -> None:
     try:
         app()
     except DivGenBenchError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(exc.one_line())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted: finished images are kept; run the same command again to resume")

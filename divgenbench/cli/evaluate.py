@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ConfigError
@@ -64,15 +65,15 @@ def eval_command(
         what = f"shard {shard}" if shard else "this rank"
         console.print(f"{what}: images are in {config.output}; "
                       + ("merge the shards with `divgenbench merge`, then run eval on the merged run"
-                         if shard else "rank 0 writes the results"))
+                         if shard else "rank 0 writes the results"), markup=False)
         return
     console.print(score_table(results))
     run = RunDir(config.output)
-    console.print(f"results: {run.results_path}")
+    console.print(f"results: {run.results_path}", markup=False, highlight=False)
     if not no_report:
         from ..report import write_report
 
-        console.print(f"report: {write_report([run.results_path], run.report_path)}")
+        console.print(f"report: {write_report([run.results_path], run.report_path)}", markup=False, highlight=False)
 
 
 def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:
@@ -96,12 +97,13 @@ def score_table(results: Results) -> Table:
         title += f" (limit {results.protocol.limit})"
     if results.smoke:
         title += " · SMOKE (tiny models, not comparable)"
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for column in ("score", "value", "95% CI", "n", "better", "status"):
         table.add_column(column, justify="right" if column in {"value", "95% CI", "n"} else "left")
     for score in results.scores.values():
         value = f"{score.value:.3f}" if score.value is not None else "—"
         ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
         status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
-        table.add_row(score.name, value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher", status)
+        table.add_row(escape(score.name), value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher",
+                      escape(status))
     return table

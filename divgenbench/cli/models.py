@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .. import store
@@ -29,7 +30,7 @@ def list_models() -> None:
                 weights = registry.get(name).weights_status()
             except ImportError as exc:  # a back-end extra is not installed
                 weights = f"needs extra ({exc.name})"
-            table.add_row(kind, name, target if isinstance(target, str) else repr(target), weights)
+            table.add_row(kind, escape(name), escape(target if isinstance(target, str) else repr(target)), escape(weights))
     console.print(table)
 
 
@@ -40,7 +41,7 @@ def download_weights(
     """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
     for entry in store.entries_for(names or []):
         path = store.download(entry)
-        console.print(f"{entry}: {path}")
+        console.print(f"{entry}: {path}", markup=False)
 
 
 @app.command("check")
@@ -48,7 +49,7 @@ def check_weights(
     names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
 ) -> None:
     """Verify that each pinned weight file is present and matches its sha256; exit 1 when one is not."""
-    table = Table(title=f"weights · {store.home() / 'weights'}")
+    table = Table(title=escape(f"weights · {store.home() / 'weights'}"))
     for column in ("entry", "hub id", "file", "revision", "pinned sha256", "status", "path"):
         table.add_column(column, overflow="fold")
     failed = False
@@ -56,9 +57,9 @@ def check_weights(
         result = store.check(entry)
         w = result.weight
         failed |= result.status in {"missing", "hash mismatch"}
-        table.add_row(w.entry, w.hub_id, w.filename, w.revision[:12], w.sha256 or "(not pinned)",
-                      result.status if result.status != "unpinned" else f"present, sha256 {result.sha256}",
-                      str(w.local_path))
+        cells = (w.entry, w.hub_id, w.filename, w.revision[:12], w.sha256 or "(not pinned)",
+                 result.status if result.status != "unpinned" else f"present, sha256 {result.sha256}", w.local_path)
+        table.add_row(*(escape(str(cell)) for cell in cells))
     console.print(table)
     if failed:
         console.print("some weights are missing or damaged: run `divgenbench models download` where the hub is "

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..compare import Comparison, compare_runs
@@ -32,9 +33,9 @@ def print_checks(problems_by_file: Mapping[Path, Sequence[Problem]]) -> None:
     """✓ or ✗ per file with every problem below it; exit code 1 when any file has one."""
     for path, problems in problems_by_file.items():
         if not problems:
-            console.print(f"[green]✓[/] {path}", highlight=False, soft_wrap=True)
+            console.print(f"[green]✓[/] {escape(str(path))}", highlight=False, soft_wrap=True)
             continue
-        console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False,
+        console.print(f"[red]✗[/] {escape(str(path))}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False,
                       soft_wrap=True)
         for problem in problems:
             console.print(f"    {problem}", highlight=False, markup=False, soft_wrap=True)
@@ -55,7 +56,7 @@ def report_command(
     if output is None:
         output = RunDir(results_path(results[0]).parent).report_path if len(results) == 1 else Path("report.html")
     write_report(results, output)
-    console.print(f"report: {output}")
+    console.print(f"report: {output}", markup=False, highlight=False)
 
 
 def compare_command(
@@ -77,7 +78,7 @@ def comparison_table(comparison: Comparison) -> Table:
     from ..report.templating import number
 
     a, b = comparison.a, comparison.b
-    table = Table(title=f"A = {a.label} ({a.results_file})\nB = {b.label} ({b.results_file})",
+    table = Table(title=escape(f"A = {a.label} ({a.results_file})\nB = {b.label} ({b.results_file})"),
                   caption=f"{int(comparison.confidence * 100)}% paired percentile bootstrap over shared prompts, "
                           f"{comparison.resamples} resamples, seed {comparison.seed}; ✓ = interval excludes 0")
     for column in ("score", "A", "B", "A − B", "interval", "n shared", "significant", "better"):
@@ -86,10 +87,11 @@ def comparison_table(comparison: Comparison) -> Table:
         d = row.difference
         arrow = "↓" if row.direction == "lower" else "↑"
         if d is None:
-            table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—", "—",
-                          row.reason or "")
+            table.add_row(escape(f"{row.name} {arrow}"), number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—",
+                          "—", escape(row.reason or ""))
             continue
-        table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), f"{d.difference:+.4f}",
+        table.add_row(escape(f"{row.name} {arrow}"), number(row.value_a, 4), number(row.value_b, 4),
+                      f"{d.difference:+.4f}",
                       f"[{d.low:+.4f}, {d.high:+.4f}]", str(d.n), "[green]✓[/]" if d.significant else "no",
                       row.better or "neither")
     return table

@@ -28,4 +28,4 @@ def score_command(
     results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                     resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
-    console.print(f"results: {run_dir / 'results.json'}")
+    console.print(f"results: {run_dir / 'results.json'}", markup=False, highlight=False)
