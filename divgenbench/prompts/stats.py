@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .bank import PromptBank
+from .bank import REQUIRED_ATTRIBUTES, PromptBank
 
-# Which attribute is balanced in each dimension (SPEC §2).
-BALANCE_KEYS = {"id": ("group",), "style": ("style",), "layout": ("class", "count"), "tonal": ("keyword",)}
+# Which attribute is balanced in each dimension (SPEC §2): those the loader requires.
+BALANCE_KEYS = REQUIRED_ATTRIBUTES
 
 
 def balance_tables(bank: PromptBank) -> dict[str, dict[str, Counter]]:
