@@ -6,10 +6,11 @@ the images or any model; images are only used (for thumbnails) when they are sti
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from .. import strictjson
 from ..errors import DataError
@@ -18,7 +19,8 @@ from ..extractors.sidecar import load_feature_sidecar, sidecar_paths
 from ..generators.base import GeneratedImage
 from ..metrics.scores import FeatureTable
 from ..prompts import load_prompts
-from ..prompts.bank import PromptBank
+from ..prompts.bank import PROMPT_ID_PATTERN, PromptBank
+from ..protocol import DIMENSIONS
 from ..rundir import RunDir
 from .io import load_results, results_path
 from .models import Results
@@ -38,11 +40,35 @@ def read_samples(run: RunDir) -> list[GeneratedImage]:
         if not line.strip():
             continue
         try:
-            samples.append(GeneratedImage(**strictjson.loads(line)))
-        except (strictjson.JSONInputError, TypeError) as exc:
-            raise DataError(f"{run.samples_path} line {number} is not a sample record ({exc})",
-                            "restore the file, or re-run `divgenbench eval` on the run directory") from exc
+            record = strictjson.loads(line)
+            problem = sample_problem(record)
+        except strictjson.JSONInputError as exc:
+            problem = str(exc)
+        if problem:
+            raise DataError(f"{run.samples_path} line {number} is not a sample record ({problem})",
+                            "restore the file, or re-run `divgenbench eval` on the run directory")
+        samples.append(GeneratedImage(**record))
     return samples
+
+
+SAMPLE_FIELDS = {"prompt_id": str, "dimension": str, "k": int, "seed": int, "path": str, "sha256": str,
+                 "extra": dict}
+
+
+def sample_problem(record: Any) -> str | None:
+    """Why a samples.jsonl record is unusable (None when it is fine): fields, types, names and hash shape."""
+    if not isinstance(record, dict):
+        return f"a JSON {type(record).__name__}, not an object"
+    if not set(SAMPLE_FIELDS) - {"extra"} <= set(record) <= set(SAMPLE_FIELDS):
+        return f"fields {sorted(record)}, expected {sorted(SAMPLE_FIELDS)}"
+    for name, kind in SAMPLE_FIELDS.items():
+        if name in record and (not isinstance(record[name], kind) or isinstance(record[name], bool)):
+            return f"{name} is not a {kind.__name__}"
+    if not PROMPT_ID_PATTERN.match(record["prompt_id"]) or record["dimension"] not in DIMENSIONS:
+        return f"prompt {record['prompt_id'][:60]!r} of dimension {record['dimension'][:20]!r} is not a bank prompt"
+    if record["k"] < 0 or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
+        return "k is negative or sha256 is not 64 lowercase hex digits"
+    return None
 
 
 def bank_source(results: Results) -> str:
@@ -83,6 +109,12 @@ class LoadedRun:
     def items(self) -> dict[str, list[ImageItem]]:
         from ..pipeline import image_items  # the same items (keys, attributes) the evaluation scored
 
+        known = self.bank.by_id()
+        strangers = [s.prompt_id for s in self.samples if s.prompt_id not in known or known[s.prompt_id].dimension
+                     != s.dimension]
+        if strangers:
+            raise DataError(f"{self.run.samples_path} names prompts its bank does not hold as listed "
+                            f"(e.g. {strangers[0]!r})", "restore samples.jsonl, or re-run `divgenbench eval`")
         return image_items(self.samples, self.bank, self.run)
 
     def has_features(self, feature: str) -> bool:

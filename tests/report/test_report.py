@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -12,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from divgenbench.cli import app
+from divgenbench.errors import DataError
 from divgenbench.report import render_report, write_report
 from divgenbench.results.sidecars import open_run
 
@@ -120,3 +122,57 @@ def test_report_command_defaults_to_the_run_directory(runs, tmp_path):
     result = CliRunner().invoke(app, ["report", str(run)])
     assert result.exit_code == 0, result.output
     assert (run / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def thumbnails_of(html: str) -> int:
+    return html.count("data:image/jpeg;base64,")
+
+
+@pytest.mark.parametrize("tamper", ["outside", "symlink", "replaced", "bomb"])
+def test_thumbnails_come_only_from_matching_files_inside_the_run(make_run, tmp_path, tamper):
+    """``samples.jsonl`` travels with the folder: it must not smuggle other files into a shareable report."""
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (16, 16), (255, 0, 0)).save(secret)
+    before = thumbnails_of(render_report([open_run(run)]))
+    lines = (run / "samples.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    if tamper == "outside":  # a record pointing outside, with the outside file's true hash
+        first.update(path=str(secret), sha256=hashlib.sha256(secret.read_bytes()).hexdigest())
+    elif tamper == "symlink":
+        (run / first["path"]).unlink()
+        (run / first["path"]).symlink_to(secret)
+        first["sha256"] = hashlib.sha256(secret.read_bytes()).hexdigest()
+    elif tamper == "replaced":  # the image changed since it was scored
+        Image.new("RGB", (16, 16), (0, 255, 0)).save(run / first["path"])
+    else:  # a PNG header claiming 100k × 100k pixels
+        bomb = run / first["path"]
+        Image.new("1", (20_000, 20_000)).save(bomb)
+        first["sha256"] = hashlib.sha256(bomb.read_bytes()).hexdigest()
+    (run / "samples.jsonl").write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    html = render_report([open_run(run)])
+    assert thumbnails_of(html) == before - 1
+    assert "1 images not shown: outside the run folder" in html
+
+
+@pytest.mark.parametrize("record, message", [
+    ("[1]", "a JSON list, not an object"),
+    ('{"prompt_id": "id-0001"}', "fields"),
+    ('{"prompt_id": "../x", "dimension": "id", "k": 0, "seed": 0, "path": "p", "sha256": "' + "0" * 64 + '"}',
+     "is not a bank prompt"),
+    ('{"prompt_id": "id-0001", "dimension": "id", "k": "0", "seed": 0, "path": "p", "sha256": "' + "0" * 64 + '"}',
+     "k is not a int"),
+    ('{"prompt_id": "id-0001", "dimension": "id", "k": 0, "seed": 0, "path": "p", "sha256": "x"}',
+     "sha256 is not 64 lowercase hex"),
+    ('{"k": ' + "1" * 5000 + "}", "5000 digits"),
+])
+def test_hostile_samples_records_are_one_error_in_report_and_compare(make_run, tmp_path, record, message):
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    with open(run / "samples.jsonl", "a") as fh:
+        fh.write(record + "\n")
+    html = render_report([open_run(run)])
+    assert "no image grids" in html and message.split(" ")[0] in html
+    result = CliRunner().invoke(app, ["compare", str(run), str(run), "--resamples", "10"])
+    assert isinstance(result.exception, DataError) and message in str(result.exception)
