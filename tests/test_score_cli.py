@@ -146,3 +146,14 @@ def test_a_flipped_bit_in_the_cache_is_recomputed_not_scored(run_copy):
     assert scores(run) == before
     notes = json.loads((run / "results.json").read_text())["diagnostics"]["notes"]
     assert any("damaged feature-cache shards" in note for note in notes)
+
+
+@pytest.mark.parametrize("resamples", ["-5", "0"])
+def test_bad_resamples_are_refused_before_results_are_touched(run_copy, resamples, monkeypatch, capsys):
+    run, _ = run_copy
+    before = (run / "results.json").read_bytes()
+    monkeypatch.setattr(sys, "argv", ["divgenbench", "score", str(run), "-q", "--resamples", resamples])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2 and "--resamples must be at least 1" in capsys.readouterr().err
+    assert (run / "results.json").read_bytes() == before

@@ -51,8 +51,7 @@ def eval_command(
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit must be a positive number of prompts per dimension, got {limit}",
                           "pass e.g. --limit 4, or omit it for the whole protocol")
-    if resamples < 1:
-        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
+    check_resamples(resamples)
     config = EvalConfig(
         model=model, output=output or Path("runs") / model, model_args=parse_model_args(model_args),
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
@@ -74,6 +73,12 @@ def eval_command(
         from ..report import write_report
 
         console.print(f"report: {write_report([run.results_path], run.report_path)}", markup=False, highlight=False)
+
+
+def check_resamples(resamples: int | None) -> None:
+    """``--resamples`` of eval, score and compare: at least 1 (checked before anything is read or written)."""
+    if resamples is not None and resamples < 1:
+        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
 
 
 def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:

@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..compare import Comparison, compare_runs
-from ..errors import ConfigError
 from ..metrics.bootstrap import RESAMPLES, SEED
 from ..results.io import Problem, check_results_file, results_path
 from ..rundir import RunDir
+from .evaluate import check_resamples
 
 console = Console()
 ResultsArgs = Annotated[list[Path], typer.Argument(help="Run directories or results.json files.")]
@@ -69,8 +69,7 @@ def compare_command(
 
     Example: divgenbench compare runs/flux-dev runs/flux-d2align
     """
-    if resamples < 1:
-        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
+    check_resamples(resamples)
     console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed)))
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from ..pipeline import Reporter, score
-from .evaluate import extractor_overrides, score_table
+from .evaluate import check_resamples, extractor_overrides, score_table
 
 console = Console()
 
@@ -25,6 +25,7 @@ def score_command(
 
     Example: divgenbench score runs/tiny-flux
     """
+    check_resamples(resamples)
     results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                     resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ..hashing import sha256_file
 from ..metrics.info import METRIC_INFO
 from ..metrics.scores import SCORES
@@ -263,8 +263,37 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
                   generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
 
 
+REPORT_SUFFIXES = (".html", ".htm")
+#: what every page this toolkit renders carries in its head (``_base.html.j2``)
+REPORT_MARK = b'<meta name="generator" content="divgenbench'
+
+
+def check_report_target(output: Path) -> None:
+    """Refuse an ``-o`` that would overwrite anything but an earlier report (a results file, a folder, …)."""
+    fix = "pass -o with a new .html file name, e.g. -o report.html"
+    if output.suffix.lower() not in REPORT_SUFFIXES:
+        raise ConfigError(f"report output {output} is not an .html file", fix)
+    if output.is_dir():
+        raise ConfigError(f"report output {output} is a folder", fix)
+    if output.exists():
+        try:
+            with open(output, "rb") as fh:
+                head = fh.read(4096)
+        except OSError as exc:
+            raise ConfigError(f"cannot read {output} to check it is a report ({exc.strerror or exc})", fix) from exc
+        if REPORT_MARK not in head:
+            raise ConfigError(f"refusing to overwrite {output}: it is not a DivGenBench report", fix)
+
+
 def write_report(paths: Sequence[Path | str], output: Path) -> Path:
-    """Render the report of ``paths`` (run directories or results files) to ``output``."""
+    """Render the report of ``paths`` (run directories or results files) to ``output``, which must be a new
+    .html file or an earlier report; a file that cannot be written is one ConfigError."""
+    output = Path(output)
+    check_report_target(output)
     html = render_report([open_run(p) for p in paths])
-    atomic_write_bytes(output, html.encode("utf-8"))
+    try:
+        atomic_write_bytes(output, html.encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report to {output} ({exc.strerror or exc})",
+                          "pass -o with a writable .html path") from exc
     return output

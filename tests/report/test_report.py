@@ -176,3 +176,43 @@ def test_hostile_samples_records_are_one_error_in_report_and_compare(make_run, t
     assert "no image grids" in html and message.split(" ")[0] in html
     result = CliRunner().invoke(app, ["compare", str(run), str(run), "--resamples", "10"])
     assert isinstance(result.exception, DataError) and message in str(result.exception)
+
+
+@pytest.mark.parametrize("target, message", [
+    ("results.json", "is not an .html file"),
+    ("notes.html", "refusing to overwrite"),
+    ("folder.html", "is a folder"),
+    ("missing-parent/deeper/r.html", None),  # a new path: made, parents too
+])
+def test_report_output_never_overwrites_anything_but_a_report(make_run, tmp_path, target, message):
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    (run / "notes.html").write_text("<p>my own notes</p>")
+    (run / "folder.html").mkdir()
+    output = run / target
+    before = output.read_bytes() if output.is_file() else None
+    result = CliRunner().invoke(app, ["report", str(run), "-o", str(output)])
+    if message is None:
+        assert result.exit_code == 0 and output.read_bytes().startswith(b"<!DOCTYPE html>")
+        again = CliRunner().invoke(app, ["report", str(run), "-o", str(output)])  # an earlier report: replaced
+        assert again.exit_code == 0, again.output
+        return
+    assert message in str(result.exception)
+    assert (output.read_bytes() if output.is_file() else None) == before
+
+
+@pytest.mark.parametrize("errno_name", ["EACCES", "ENOSPC", "ENAMETOOLONG"])
+def test_an_unwritable_report_output_is_one_config_error(make_run, tmp_path, monkeypatch, errno_name):
+    """Read-only folder, full disk, over-long name (simulated where the write fails: tests may run as root)."""
+    import errno
+    import os
+
+    from divgenbench.errors import ConfigError
+
+    def failing_fsync(fd):
+        raise OSError(getattr(errno, errno_name), os.strerror(getattr(errno, errno_name)))
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(ConfigError, match=f"cannot write the report to .*{os.strerror(getattr(errno, errno_name))}"):
+        write_report([make_run("varied")], tmp_path / "r.html")
+    assert list(tmp_path.iterdir()) == []  # no half-written temporary left behind
