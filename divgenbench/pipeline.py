@@ -33,6 +33,7 @@ from .generators.runner import (
     generate_images,
     pending_requests,
     plan_requests,
+    remove_finished_locks,
     write_samples,
 )
 from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
@@ -249,6 +250,7 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     else:
         reporter.note(f"all {len(share.select(requests))} images of share {share} already in {run.root}")
     processes.barrier()
+    remove_finished_locks(run, share.select(requests))
     if summary.description is None and run.generator_info_path.exists():
         try:
             summary.description = json.loads(run.generator_info_path.read_text())

@@ -157,3 +157,4 @@ def test_bad_resamples_are_refused_before_results_are_touched(run_copy, resample
         main()
     assert exited.value.code == 2 and "--resamples must be at least 1" in capsys.readouterr().err
     assert (run / "results.json").read_bytes() == before
+

@@ -44,6 +44,12 @@ def main() -> None:
     except DivGenBenchError as exc:
         err_console.print(f"[bold red]error:[/] {escape(exc.one_line())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the environment, not the code: a full disk, a read-only folder, a name too long
+        where = f" ({exc.filename})" if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(exc.strerror or str(exc))}{escape(where)} — free disk space, "
+                          "check permissions, or choose another folder; finished images are kept",
+                          highlight=False, soft_wrap=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted: finished images are kept; run the same command again to resume")
         sys.exit(130)

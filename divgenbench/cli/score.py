@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from ..errors import ConfigError
 from ..pipeline import Reporter, score
 from .evaluate import check_resamples, extractor_overrides, score_table
 
@@ -26,6 +27,8 @@ def score_command(
     Example: divgenbench score runs/tiny-flux
     """
     check_resamples(resamples)
+    if not run_dir.is_dir():
+        raise ConfigError(f"{run_dir} is not a folder", "pass the --output folder of a `divgenbench eval` run")
     results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                     resamples=resamples, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))

@@ -160,10 +160,6 @@ class FeatureCache:
         for sha in keep:
             cache_key(sha, fingerprint)  # validates the sha256
         folder = self._dir(fingerprint.digest)
-        if not (folder / "fingerprint.json").exists():
-            atomic_write_bytes(folder / "fingerprint.json",
-                               (json.dumps({"version": CACHE_VERSION, "digest": fingerprint.digest,
-                                            "fingerprint": fingerprint.to_dict()}, indent=2) + "\n").encode())
         tensors: dict[str, np.ndarray] = {}
         rows = []
         for row, (sha, record) in enumerate(sorted(keep.items())):
@@ -172,10 +168,18 @@ class FeatureCache:
             rows.append([sha, record.status, record.message, sorted(record.arrays)])
         data = save(tensors, metadata={"rows": json.dumps(rows)})
         shard_name = f"{sha256_bytes(data)}.safetensors"
-        atomic_write_bytes(folder / "shards" / shard_name, data)
-        index = self._index(fingerprint.digest)
-        index.update({sha: shard_name for sha in keep})
-        atomic_write_bytes(folder / "index.json", json.dumps(index, sort_keys=True).encode())
+        try:
+            if not (folder / "fingerprint.json").exists():
+                atomic_write_bytes(folder / "fingerprint.json",
+                                   (json.dumps({"version": CACHE_VERSION, "digest": fingerprint.digest,
+                                                "fingerprint": fingerprint.to_dict()}, indent=2) + "\n").encode())
+            atomic_write_bytes(folder / "shards" / shard_name, data)
+            index = self._index(fingerprint.digest)
+            index.update({sha: shard_name for sha in keep})
+            atomic_write_bytes(folder / "index.json", json.dumps(index, sort_keys=True).encode())
+        except OSError as exc:
+            raise ConfigError(f"cannot write the feature cache in {self.root} ({exc.strerror or exc})",
+                              "free disk space, or point DIVGENBENCH_HOME at a writable folder") from exc
         return len(keep)
 
     # --- housekeeping ----------------------------------------------------------------------------

@@ -152,6 +152,18 @@ def generate_images(generator: Generator, requests: Sequence[ImageRequest], run:
     return written
 
 
+def remove_finished_locks(run: RunDir, requests: Iterable[ImageRequest]) -> None:
+    """Delete the lock files of images that exist. Safe against racing processes: a claimant locks, then
+    re-checks that the image is still missing, so a lock whose image exists is never needed again."""
+    for request in requests:
+        if run.image_path(request.dimension, request.prompt_id, request.k).exists():
+            run.lock_path(request.prompt_id, request.k).unlink(missing_ok=True)
+    try:
+        (run.root / "locks").rmdir()  # only when empty: another process may hold one
+    except OSError:
+        pass
+
+
 def _write_image(path, data: bytes, attempts: int = 3) -> None:
     """Atomic write that survives a concurrent process starting up: its clean-up of a killed run's
     temporaries may delete our temporary before the rename (FileNotFoundError), so write it again."""

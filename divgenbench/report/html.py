@@ -273,16 +273,17 @@ def check_report_target(output: Path) -> None:
     fix = "pass -o with a new .html file name, e.g. -o report.html"
     if output.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"report output {output} is not an .html file", fix)
-    if output.is_dir():
-        raise ConfigError(f"report output {output} is a folder", fix)
-    if output.exists():
-        try:
-            with open(output, "rb") as fh:
-                head = fh.read(4096)
-        except OSError as exc:
-            raise ConfigError(f"cannot read {output} to check it is a report ({exc.strerror or exc})", fix) from exc
-        if REPORT_MARK not in head:
-            raise ConfigError(f"refusing to overwrite {output}: it is not a DivGenBench report", fix)
+    try:
+        if output.is_dir():
+            raise ConfigError(f"report output {output} is a folder", fix)
+        if not output.exists():
+            return
+        with open(output, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:  # a name too long, a file where a folder should be, no permission
+        raise ConfigError(f"cannot write the report to {output} ({exc.strerror or exc})", fix) from exc
+    if REPORT_MARK not in head:
+        raise ConfigError(f"refusing to overwrite {output}: it is not a DivGenBench report", fix)
 
 
 def write_report(paths: Sequence[Path | str], output: Path) -> Path:
