@@ -264,7 +264,8 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, rescore: bool
 
     Returns None in a process that only generates: a ``--shard`` task (merge the shards, then evaluate
     the merged run) or a launcher rank other than 0 (rank 0 scores once all ranks are done).
-    ``rescore`` (``score``): the run's own sidecar features serve this run where the cache has none.
+    ``rescore`` (``score``): every image is hashed again (never the journal's word), and the run's own sidecar
+    features serve this run where the cache has none.
     """
     reporter = reporter or Reporter(quiet=True)
     timings: dict[str, float] = {}
@@ -280,7 +281,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, rescore: bool
         return None
     timings.update(summary.timings)
     run, bank, requests = summary.run, summary.bank, summary.requests
-    samples, missing = collect_samples(run, requests)
+    samples, missing = collect_samples(run, requests, trust_journal=not rescore)
     write_samples(run, samples)
     items = image_items(samples, bank, run)
     cache = FeatureCache()

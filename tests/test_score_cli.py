@@ -158,3 +158,22 @@ def test_bad_resamples_are_refused_before_results_are_touched(run_copy, resample
     assert exited.value.code == 2 and "--resamples must be at least 1" in capsys.readouterr().err
     assert (run / "results.json").read_bytes() == before
 
+
+def test_replaced_images_are_rehashed_and_rescored(run_copy):
+    """`score` must not take the journal's hashes on trust: replaced PNGs give new features and new scores."""
+    from PIL import Image
+
+    run, _ = run_copy
+    before = scores(run)
+    for i, png in enumerate(sorted((run / "images" / "tonal").glob("*.png"))):
+        Image.new("RGB", (64, 64), (40 + 150 * i, 200 - 150 * i, 90)).save(png)  # two flat, very different tones
+    assert CliRunner().invoke(app, ["score", str(run), "-q"]).exit_code == 0
+    after = scores(run)
+    assert after["pvs"] != before["pvs"] and after["ids"] == before["ids"]
+    samples = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+    import hashlib
+
+    for sample in samples:
+        assert sample["sha256"] == hashlib.sha256((run / sample["path"]).read_bytes()).hexdigest()
+    origins = json.loads((run / "results.json").read_text())["diagnostics"]["feature_origins"]
+    assert origins["photometric"] == {"computed_here": 2, "imported": 0}  # the sidecar's old claims are not used

@@ -194,9 +194,11 @@ def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, 
     return written
 
 
-def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list[GeneratedImage], list[MissingImage]]:
+def collect_samples(run: RunDir, requests: Sequence[ImageRequest], trust_journal: bool = True
+                    ) -> tuple[list[GeneratedImage], list[MissingImage]]:
     """Records of the requested images that exist, and the requests still missing an image (with the
-    generator's reason when it gave one)."""
+    generator's reason when it gave one). ``trust_journal=False`` (``score``: a folder may have changed, or come
+    from someone else) hashes every image instead of taking the journal's word."""
     journal: dict[tuple[str, int], dict] = {}
     failures: dict[tuple[str, int], dict] = {}
     for record in run.journal_records():
@@ -211,7 +213,7 @@ def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list
             missing.append(MissingImage(request, failure.get("status", "missing"), failure.get("message", "")))
             continue
         record = journal.get(key)
-        digest = record["sha256"] if record and record.get("path") == run.relative(path) else None
+        digest = record["sha256"] if trust_journal and record and record.get("path") == run.relative(path) else None
         if digest is None:
             digest = sha256_file(path)
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
