@@ -253,8 +253,9 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     remove_finished_locks(run, share.select(requests))
     if summary.description is None and run.generator_info_path.exists():
         try:
-            summary.description = json.loads(run.generator_info_path.read_text())
-        except json.JSONDecodeError:
+            described = json.loads(run.generator_info_path.read_text(encoding="utf-8"))
+            summary.description = described if isinstance(described, dict) else None
+        except ValueError:  # not JSON or not UTF-8: the description falls back to the registry's
             pass
     return summary
 
@@ -368,7 +369,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
     except FileNotFoundError as exc:
         raise DataError(f"{run.root} is not a run directory (no run.json)",
                         "pass the --output folder of a `divgenbench eval` run") from exc
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # not JSON, not UTF-8, or not shaped as eval writes it
         raise DataError(f"{run.config_path} is corrupt ({exc})", "re-run `divgenbench eval` into a new folder") from exc
     previous = None
     if run.results_path.exists():

@@ -44,6 +44,14 @@ def atomic_write_json(path: Path, obj: object) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
 
 
+def journal_record_ok(record: object) -> bool:
+    """A journal line shaped as the runner writes it (a damaged one is skipped: its image is re-hashed)."""
+    if not (isinstance(record, dict) and isinstance(record.get("prompt_id"), str)
+            and type(record.get("k")) is int and isinstance(record.get("extra", {}), dict)):
+        return False
+    return "status" in record or (isinstance(record.get("path"), str) and isinstance(record.get("sha256"), str))
+
+
 @dataclass(frozen=True)
 class RunDir:
     root: Path
@@ -114,9 +122,11 @@ class RunDir:
         """Refuse to continue a run made with other settings (it would mix two models' images)."""
         if self.config_path.exists():
             try:
-                previous = json.loads(self.config_path.read_text())
-            except json.JSONDecodeError as exc:
+                previous = json.loads(self.config_path.read_text(encoding="utf-8"))
+            except ValueError as exc:  # not JSON, or not UTF-8
                 raise DataError(f"{self.config_path} is corrupt", "delete it to start the run afresh") from exc
+            if not isinstance(previous, dict):
+                raise DataError(f"{self.config_path} is not a JSON object", "delete it to start the run afresh")
             changed = sorted(k for k in set(previous) | set(config) if previous.get(k) != config.get(k))
             if changed:
                 raise ConfigError(
@@ -138,7 +148,7 @@ class RunDir:
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):  # cut by a kill, or damaged: its image is re-hashed
                     continue
-                if isinstance(record, dict) and "prompt_id" in record:
+                if journal_record_ok(record):
                     yield record

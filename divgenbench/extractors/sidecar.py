@@ -60,6 +60,7 @@ class LoadedSidecar(NamedTuple):
 
 def load_feature_sidecar(run: RunDir, feature: str) -> LoadedSidecar:
     """A run's sidecar; a clear error when absent, corrupt or not shaped as this module writes it."""
+    from safetensors import SafetensorError
     from safetensors.numpy import load_file
 
     safetensors_path, index_path = sidecar_paths(run, feature)
@@ -70,7 +71,7 @@ def load_feature_sidecar(run: RunDir, feature: str) -> LoadedSidecar:
     except FileNotFoundError as exc:
         raise DataError(f"run {run.root} has no {feature} features sidecar",
                         f"run `divgenbench score {run.root}` with the images present") from exc
-    except (OSError, ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (OSError, ValueError, RecursionError, SafetensorError) as exc:  # JSON/Unicode errors are ValueErrors
         raise DataError(f"{feature} features sidecar in {run.root} is corrupt ({exc})", fix) from exc
     try:
         records: dict[str, FeatureRecord] = {}
