@@ -4,7 +4,7 @@
 Each example copies a finished synthetic run, damages one of its files (cut, bit flip, noise, a hostile JSON
 value at a random place, deletion, a folder in its place) and runs the four commands in-process through the
 CLI's own error handler. [choice] 12 examples per CI run keep it near half a minute on two cores; a
-longer offline campaign of 400 folders with the same damages found no traceback after the fixes it drove.
+longer offline campaign (300 folders, same damages) found no traceback after the fixes it drove.
 """
 
 from __future__ import annotations
