@@ -32,8 +32,8 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,23 +41,22 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save
 
 from .. import store
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError
 from ..hashing import sha256_bytes, sha256_file
-from ..rundir import RunDir, atomic_write_bytes
-from .base import OK, FeatureRecord, Fingerprint, ImageItem
-from .sidecar import load_feature_sidecar
+from ..rundir import atomic_write_bytes
+from .base import OK, FeatureRecord, Fingerprint
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 2  # 2: shards are named by their sha256 and verified on read
 CACHEABLE_STATUSES = frozenset({OK, "no-face"})
 #: what reading a damaged shard raises; it then counts as a miss and is recomputed
 DAMAGED = (OSError, ValueError, KeyError, TypeError, SafetensorError)
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 def cache_key(image_sha256: str, fingerprint: Fingerprint) -> str:
     """The one key of a cached record: ``<fingerprint digest>/<image sha256>``."""
-    if not _SHA256.match(image_sha256 or ""):
+    if not SHA256_PATTERN.match(image_sha256 or ""):
         raise ConfigError(f"image sha256 {image_sha256!r} is not 64 lowercase hex digits",
                           "hash the image file's bytes with sha256")
     return f"{fingerprint.digest}/{image_sha256}"
@@ -208,7 +207,7 @@ class FeatureCache:
 def _shards(folder: Path) -> list[Path]:
     """Finished shards only: a writer's temporary file starts with a dot; a version-1 shard (uuid name)
     carries no checksum and is ignored (its features are recomputed once)."""
-    return sorted(p for p in (folder / "shards").glob("*.safetensors") if _SHA256.match(p.stem))
+    return sorted(p for p in (folder / "shards").glob("*.safetensors") if SHA256_PATTERN.match(p.stem))
 
 
 def _shard_rows(path: Path) -> list[str]:
@@ -217,49 +216,3 @@ def _shard_rows(path: Path) -> list[str]:
             return [row[0] for row in json.loads(shard.metadata()["rows"])]
     except DAMAGED:
         return []
-
-
-@dataclass
-class ImportedFeatures:
-    """A run folder's own sidecar features, trusted for that run only and only for unchanged images.
-
-    Whoever sent the folder could have edited its sidecars, so these records never enter the machine's
-    cache (where they would change the scores of later, independent evaluations of the same images) and
-    never replace a record computed here: the pipeline asks the cache first, then this, then the model.
-    A record is kept only when the sidecar's image sha256 for its key equals the sha256 of the image as it
-    is hashed now, so replaced images are extracted again. :meth:`served` says which images were used,
-    and results record the count (``diagnostics.feature_origins``).
-    """
-
-    #: fingerprint digest → image sha256 → record
-    records: dict[str, dict[str, FeatureRecord]] = field(default_factory=dict)
-    _served: dict[str, set[str]] = field(default_factory=dict)
-
-    @classmethod
-    def from_run(cls, run: RunDir, items: Sequence[ImageItem]) -> ImportedFeatures:
-        """The usable records of every sidecar in ``run``; an unreadable sidecar is skipped (its features are
-        then computed) with a warning."""
-        current = {item.key: item.sha256 for item in items}
-        imported = cls()
-        for index_path in sorted(run.features_dir.glob("*.json")) if run.features_dir.is_dir() else []:
-            try:
-                fingerprint_dict, records, hashes = load_feature_sidecar(run, index_path.stem)
-                fingerprint = Fingerprint(**fingerprint_dict)
-            except (DataError, TypeError, ValueError) as exc:
-                log.warning("ignoring the %s features sidecar of %s (%s); they are recomputed",
-                            index_path.stem, run.root, exc)
-                continue
-            imported.records.setdefault(fingerprint.digest, {}).update(
-                {current[key]: record for key, record in records.items()
-                 if key in current and hashes.get(key) == current[key]})
-        return imported
-
-    def get_many(self, fingerprint: Fingerprint, image_sha256s: Iterable[str]) -> dict[str, FeatureRecord]:
-        """The imported records among ``image_sha256s``; remembers them as served."""
-        available = self.records.get(fingerprint.digest, {})
-        found = {sha: available[sha] for sha in image_sha256s if sha in available}
-        self._served.setdefault(fingerprint.digest, set()).update(found)
-        return found
-
-    def served(self, fingerprint: Fingerprint) -> set[str]:
-        return self._served.get(fingerprint.digest, set())

@@ -13,6 +13,7 @@ one ``Problem``, never a traceback.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,8 @@ def read_json_file(path: Path) -> tuple[Any, list[Problem]]:
 
 def check_results_data(data: Any) -> tuple[Results | None, list[Problem]]:
     """Strict validation: no type coercion (``"0.5"`` is not a number, ``true`` not a count)."""
-    try:
-        return Results.model_validate(data, strict=True), []
+    try:  # JSON-mode strict: a JSON array is a valid tuple, a string is never a number
+        return Results.model_validate_json(json.dumps(data), strict=True), []
     except ValidationError as exc:
         return None, problems_from_validation(exc)
     except RecursionError:

@@ -10,8 +10,8 @@ from extractor_helpers import noise_images
 
 from divgenbench.errors import ConfigError
 from divgenbench.extractors.base import FeatureRecord, Fingerprint
-from divgenbench.extractors.cache import FeatureCache, ImportedFeatures, cache_key
-from divgenbench.extractors.sidecar import save_feature_sidecar
+from divgenbench.extractors.cache import FeatureCache, cache_key
+from divgenbench.rundir.features import ImportedFeatures, save_feature_sidecar
 from divgenbench.extractors.tiny_faces import TinyArcFaceExtractor
 from divgenbench.pipeline import extract_features
 from divgenbench.rundir import RunDir
@@ -138,6 +138,9 @@ def test_cache_hits_pre_empt_imported_features(tmp_path):
     class Refuse:
         def fingerprint(self):
             return PRINT
+
+        def query(self, item):
+            return None
 
         def extract(self, chunk):
             raise AssertionError("everything was cached or imported")
