@@ -186,7 +186,7 @@ class D2AlignTrainer:
                 with contextlib.nullcontext() if last else self.accelerator.no_sync(model):
                     metrics = micro_loss(step, micro)
                     self.accelerator.backward(metrics.loss / self.micro_steps)
-                totals += torch.tensor([float(metrics.loss), metrics.reward, metrics.guided_reward],
+                totals += torch.tensor([float(metrics.loss.detach()), metrics.reward, metrics.guided_reward],
                                        dtype=torch.float64, device=self.device) / self.micro_steps
             grad_norm = self.accelerator.clip_grad_norm_(params, self.config.optim.max_grad_norm)
             optimizer.step()
@@ -327,10 +327,20 @@ class D2AlignTrainer:
                        "stage1_sampling": self.config.stage1.sampling, "processes": self.world,
                        "config": self.config.model_dump(mode="json")})
         for name, result in stages.items():
-            record[name] = {"steps": result.steps, "seconds_per_step": result.seconds_per_step,
+            total = getattr(self.config, name).steps
+            record[name] = {"steps": total, "steps_this_session": result.steps, "seconds_per_step": result.seconds_per_step,
                             "peak_memory_mb": result.peak_memory_mb}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=2, sort_keys=True))
+
+    def stage1_done(self) -> bool:
+        """b_v of this recipe's full length is saved (a resumed ``all`` run then goes straight to stage 2)."""
+        record = self.output / RECORD_FILE
+        if not (self.output / DIRECTION_FILE).exists() or not record.exists():
+            return False
+        done = json.loads(record.read_text()).get("stage1", {}).get("steps")
+        resumed = latest_checkpoint(self.output)
+        return done == self.config.stage1.steps or (resumed is not None and resumed.stage == STAGE_GENERATOR)
 
     def run(self, stage: str = "all") -> dict[str, StageResult]:
         """``stage`` 1, 2 or all. Resumes from the newest checkpoint in the output folder."""
@@ -338,9 +348,7 @@ class D2AlignTrainer:
             raise ConfigError(f"--stage {stage} is unknown", "choose 1, 2 or all")
         results: dict[str, StageResult] = {}
         direction = None
-        resumed = latest_checkpoint(self.output)
-        stage1_done = (self.output / DIRECTION_FILE).exists() and resumed is not None and resumed.stage == 2
-        if stage in ("1", "all") and not stage1_done:
+        if stage in ("1", "all") and not self.stage1_done():
             direction, results["stage1"] = self.train_direction()
         if stage in ("2", "all"):
             results["stage2"] = self.train_generator(direction)

@@ -1,0 +1,33 @@
+"""Tiny training runs: tiny-flux (float64, 32², 2 sampling steps) and a tiny random reward."""
+
+from __future__ import annotations
+
+import pytest
+
+TINY_PROMPTS = ["a cat on a mat", "a red house by the sea", "two dogs playing", "an old man reading"]
+
+
+def tiny_config(**sections):
+    """The tiny recipe; ``sections`` replace whole config sections (e.g. stage1={"steps": 2})."""
+    from divgenbench.training.config import parse_config
+
+    data = {"model": {"generator": "tiny-flux", "dtype": "float64", "max_sequence_length": 32},
+            "sampling": {"resolution": 32, "steps": 2},
+            "optim": {"lr": 1e-2, "gradient_accumulation": 2},
+            "stage1": {"steps": 2}, "stage2": {"steps": 2}, "gradient_checkpointing": False}
+    for key, value in sections.items():
+        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+    return parse_config(data)
+
+
+@pytest.fixture
+def make_trainer(tmp_path):
+    """``make_trainer(config, name)``: a trainer writing to tmp_path/name with the tiny reward."""
+    from divgenbench.training.loop import D2AlignTrainer
+    from tests.training.tiny_reward import TinyReward
+
+    def build(config, name="run", **options):
+        return D2AlignTrainer(config, tmp_path / name, scorer=TinyReward(), prompts=TINY_PROMPTS,
+                              progress=False, **options)
+
+    return build
