@@ -1,0 +1,14 @@
+"""One process of a tiny D2-Align run under torchrun (gloo on CPU): ``python -m torch.distributed.run
+--nproc_per_node N tests/training/distributed_worker.py OUTPUT``. The global accumulation is 2 whatever N is."""
+
+from __future__ import annotations
+
+import sys
+
+from divgenbench.training.loop import D2AlignTrainer
+from tests.training.conftest import TINY_PROMPTS, tiny_config
+from tests.training.tiny_reward import TinyReward
+
+if __name__ == "__main__":
+    config = tiny_config(stage1={"steps": 2}, stage2={"steps": 1}, optim={"lr": 1e-3, "gradient_accumulation": 2})
+    D2AlignTrainer(config, sys.argv[1], scorer=TinyReward(), prompts=TINY_PROMPTS, progress=False).run("all")
