@@ -140,3 +140,26 @@ def test_resume_continues_bit_exactly(trainer_on, monkeypatch):
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     rows = [(r["stage"], r["step"], r["metric"]) for r in read_log(resumed / "train_log.csv")]
     assert rows == [(r["stage"], r["step"], r["metric"]) for r in read_log(whole.output / "train_log.csv")]
+
+
+@pytest.mark.parametrize("mode", ["full", "lora"])
+def test_the_output_loads_for_evaluation_on_the_recorded_base(trainer_on, mode):
+    from divgenbench.generators import GENERATORS, GenerationSettings
+
+    config = tiny_config(stage1={"steps": 1}, stage2={"steps": 1, "mode": mode, "lora_rank": 4, "lora_alpha": 8.0})
+    trainer = trainer_on(config)
+    trainer.run("all")
+    trained = trainer.pipe.transformer
+    if mode == "lora":
+        trained.fuse_lora(lora_scale=1.0)
+    expected = {k.replace(".base_layer", ""): v for k, v in trained.state_dict().items() if "lora_" not in k}
+    settings = GenerationSettings(batch_size=1, dtype="float64", num_inference_steps=2, resolution=32, device="cpu")
+    generator = GENERATORS.get("flux-d2align")(settings, {"checkpoint": str(trainer.output)})
+    generator.load()
+    described = generator.describe()
+    assert described["recorded_base"] == {"generator": "tiny-flux", "weights_seed": 0}
+    assert described["checkpoint_format"] == ("full" if mode == "full" else "lora")
+    loaded = generator.pipe.transformer.state_dict()
+    assert loaded.keys() == expected.keys()
+    for key, value in expected.items():
+        torch.testing.assert_close(loaded[key], value, rtol=1e-10, atol=1e-12, msg=key)
