@@ -33,6 +33,14 @@ class WeightFile:
     sha256: str | None = None
     license: str = ""
     note: str = ""
+    url: str | None = None  # a file published outside the hub (e.g. a GitHub raw URL at a pinned commit)
+
+    @property
+    def source(self) -> str:
+        """Where the file comes from, for messages: the URL, or the hub repo and revision."""
+        if self.url:
+            return f"URL {self.url}"
+        return f"hub repo {self.hub_id!r} (revision {self.revision})"
 
     @property
     def entry_dir(self) -> Path:
@@ -61,9 +69,9 @@ def get_weight(entry: str) -> WeightFile:
 
 
 def missing_message(weight: WeightFile) -> str:
-    pin = f", sha256 {weight.sha256}" if weight.sha256 else ""
-    return (f"weights for {weight.entry!r} are missing: file {weight.filename!r} from hub repo {weight.hub_id!r}"
-            f" (revision {weight.revision}{pin}); put it at {weight.local_path}")
+    pin = f" (sha256 {weight.sha256})" if weight.sha256 else ""
+    return (f"weights for {weight.entry!r} are missing: file {weight.filename!r} from {weight.source}{pin};"
+            f" put it at {weight.local_path}")
 
 
 def resolve(entry: str, *, verify: bool = False) -> Path:
@@ -85,15 +93,17 @@ def entries_for(names: Sequence[str]) -> list[str]:
     if not names:
         return sorted(WEIGHTS)
     from .extractors import EXTRACTORS
+    from .quality import QUALITY
 
     entries: list[str] = []
     for name in names:
         if name in WEIGHTS:
             found = [name]
-        elif name in EXTRACTORS:
-            found = list(getattr(EXTRACTORS.get(name), "weight_entries", ()))
+        elif name in EXTRACTORS or name in QUALITY:
+            registry = EXTRACTORS if name in EXTRACTORS else QUALITY
+            found = list(getattr(registry.get(name), "weight_entries", ()))
             if not found:
-                raise ConfigError(f"extractor {name!r} has no downloadable weights",
+                raise ConfigError(f"{registry.kind} plug-in {name!r} has no downloadable weights",
                                   f"weight entries: {', '.join(sorted(WEIGHTS))}")
         else:
             get_weight(name)  # raises with the valid choices
@@ -101,12 +111,31 @@ def entries_for(names: Sequence[str]) -> list[str]:
     return entries
 
 
+def _download_url(weight: WeightFile) -> None:
+    """Stream ``weight.url`` to a temporary file beside the target, then move it into place."""
+    import shutil
+    import urllib.request
+
+    partial = weight.local_path.with_name(weight.local_path.name + ".partial")
+    try:
+        with urllib.request.urlopen(weight.url, timeout=60) as response, open(partial, "wb") as out:
+            shutil.copyfileobj(response, out)
+    except Exception as exc:  # offline, moved file: say what and where
+        partial.unlink(missing_ok=True)
+        raise MissingWeightsError(f"download of {weight.entry!r} failed ({type(exc).__name__}); "
+                                  + missing_message(weight), "check the network") from exc
+    partial.replace(weight.local_path)
+
+
 def download(entry: str) -> Path:
-    """Fetch one weight file into the store with huggingface_hub and check its hash."""
+    """Fetch one weight file into the store (huggingface_hub, or its pinned URL) and check its hash."""
     from huggingface_hub import hf_hub_download
 
     weight = get_weight(entry)
     weight.entry_dir.mkdir(parents=True, exist_ok=True)
+    if weight.url:
+        _download_url(weight)
+        return resolve(entry, verify=True)
     try:  # local_dir keeps the hub's sub-folders, so the file lands exactly at local_path
         fetched = hf_hub_download(weight.hub_id, weight.filename, revision=weight.revision,
                                   local_dir=weight.entry_dir)

@@ -7,6 +7,14 @@ from ..registry import Registry
 from .base import QUALITY_FEATURE, DifferentiableScorer, QualityInfo, QualityScorer
 
 QUALITY: Registry[type[QualityScorer]] = Registry("quality", base=QualityScorer)
+QUALITY.register("hps-v2.1", "divgenbench.quality.hps:HpsScorer")
+QUALITY.register("tiny-hps-v2.1", "divgenbench.quality.hps:TinyHpsScorer")
+QUALITY.register("pickscore", "divgenbench.quality.pickscore:PickScoreScorer")
+QUALITY.register("tiny-pickscore", "divgenbench.quality.pickscore:TinyPickScoreScorer")
+QUALITY.register("clip-score", "divgenbench.quality.clipscore:ClipScoreScorer")
+QUALITY.register("tiny-clip-score", "divgenbench.quality.clipscore:TinyClipScoreScorer")
+QUALITY.register("aesthetic-v2.5", "divgenbench.quality.aesthetic:AestheticScorer")
+QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAestheticScorer")
 
 
 def load_scorer(name: str, **options) -> QualityScorer:
