@@ -41,12 +41,16 @@ def guided_cosine(e_img, e_text, b_v, omega: float = DEFAULT_OMEGA):
 
 
 def reward_identity(scorer: Any) -> dict[str, str]:
-    """What names the embedding space a direction lives in: the scorer's registry name and weights hash."""
-    name = getattr(scorer, "name", None) or type(scorer).__name__
-    identity = {"reward": str(name)}
-    weights = getattr(scorer, "weights_sha256", None)
-    if weights:
-        identity["reward_weights_sha256"] = str(weights)
+    """What names the embedding space a direction lives in: the scorer's name and, for quality plug-ins, the
+    model id, revision and weights sha256 of its fingerprint."""
+    identity = {"reward": str(getattr(scorer, "name", None) or type(scorer).__name__)}
+    fingerprint = getattr(scorer, "fingerprint", None)
+    if callable(fingerprint):
+        described = fingerprint()
+        for key in ("model_id", "revision", "weights_sha256"):
+            value = getattr(described, key, None)
+            if value:
+                identity[f"reward_{key}"] = str(value)
     return identity
 
 

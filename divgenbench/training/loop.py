@@ -30,15 +30,13 @@ from .config import ModelConfig, TrainConfig
 from .flux_one_step import FluxParts, geometry
 from .guided_reward import DIRECTION_FILE, ReasoningDirection, reward_identity
 from .log import TrainLog
+from .monitor import DiversityMonitor
 from .stages import (STAGE_DIRECTION, STAGE_GENERATOR, DirectionModule, FluxSampleSource, guided_loss,
                      step_indices)
 
 RECORD_FILE = "d2align.json"
 LORA_FILE = "pytorch_lora_weights.safetensors"
 TRANSFORMER_DIR = "transformer"
-
-#: called every ``monitor.every`` stage-2 steps with (step, live transformer); returns metrics to log
-MonitorHook = Callable[[int, Any], dict[str, float]]
 
 
 def load_base_pipeline(model: ModelConfig):
@@ -92,7 +90,7 @@ class D2AlignTrainer:
     tests and benchmarks pass tiny ones."""
 
     def __init__(self, config: TrainConfig, output: Path | str, *, scorer=None, pipe=None,
-                 prompts: Sequence[str] | None = None, accelerator=None, monitor: MonitorHook | None = None,
+                 prompts: Sequence[str] | None = None, accelerator=None, monitor: DiversityMonitor | None = None,
                  progress: bool = True):
         from accelerate import Accelerator
 
@@ -122,9 +120,22 @@ class D2AlignTrainer:
         self.parts = FluxParts(self.pipe, geometry(self.pipe, config.sampling.resolution),
                                config.model.max_sequence_length)
         self.source = FluxSampleSource(self.parts, config, self.prompts, self.device, self.dtype)
-        self.monitor = monitor
+        self.monitor = monitor if monitor is not None else self.default_monitor()
         self.show_progress = progress and self.accelerator.is_main_process
         self.log = TrainLog(self.output, enabled=self.accelerator.is_main_process)
+
+    def default_monitor(self) -> DiversityMonitor | None:
+        """The config's monitor on the main process (it evaluates the live pipeline; other ranks wait)."""
+        m = self.config.monitor
+        if not m.every or not self.accelerator.is_main_process:
+            return None
+        from accelerate.utils import DistributedType
+
+        if self.accelerator.distributed_type == DistributedType.FSDP:
+            raise ConfigError("the diversity monitor cannot sample from FSDP-sharded weights on one process",
+                              "set monitor.every: 0 for FSDP full fine-tunes, or train a LoRA with DDP")
+        return DiversityMonitor(self.pipe, self.output / "monitor", every=m.every, protocol=m.protocol,
+                                prompts_per_dimension=m.prompts_per_dimension, extractor_set=m.extractor_set)
 
     # --- shared ---------------------------------------------------------------------------------
     @property
@@ -287,10 +298,8 @@ class D2AlignTrainer:
             return guided_loss(frozen, e_img, e_text)
 
         def after_step(step: int):
-            every = cfg.monitor.every
-            if self.monitor is not None and every and (step + 1) % every == 0:
-                values = self.monitor(step, self.accelerator.unwrap_model(model))
-                self.log.log(STAGE_GENERATOR, step, values)
+            if self.monitor is not None and self.monitor.due(step):
+                self.log.log(STAGE_GENERATOR, step, self.monitor(step))
 
         result = self.optimise(STAGE_GENERATOR, model, optimizer, params, cfg.stage2.steps, start, micro_loss,
                                after_step)

@@ -1,4 +1,4 @@
-"""Tiny training runs: tiny-flux (float64, 32², 2 sampling steps) and a tiny random reward."""
+"""Tiny training runs: tiny-flux (float64, 32², 2 sampling steps) and tiny-hps-v2.1 (the HPS twin)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ def tiny_config(**sections):
     from divgenbench.training.config import parse_config
 
     data = {"model": {"generator": "tiny-flux", "dtype": "float64", "max_sequence_length": 32},
+            "reward": {"name": "tiny-hps-v2.1"}, "device": "cpu",
             "sampling": {"resolution": 32, "steps": 2},
             "optim": {"lr": 1e-2, "gradient_accumulation": 2},
             "stage1": {"steps": 2}, "stage2": {"steps": 2}, "gradient_checkpointing": False}
@@ -22,12 +23,10 @@ def tiny_config(**sections):
 
 @pytest.fixture
 def make_trainer(tmp_path):
-    """``make_trainer(config, name)``: a trainer writing to tmp_path/name with the tiny reward."""
+    """``make_trainer(config, name)``: a trainer writing to tmp_path/name (the config names tiny-hps-v2.1)."""
     from divgenbench.training.loop import D2AlignTrainer
-    from tests.training.tiny_reward import TinyReward
 
     def build(config, name="run", **options):
-        return D2AlignTrainer(config, tmp_path / name, scorer=TinyReward(), prompts=TINY_PROMPTS,
-                              progress=False, **options)
+        return D2AlignTrainer(config, tmp_path / name, prompts=TINY_PROMPTS, progress=False, **options)
 
     return build

@@ -7,8 +7,7 @@ import sys
 
 from divgenbench.training.loop import D2AlignTrainer
 from tests.training.conftest import TINY_PROMPTS, tiny_config
-from tests.training.tiny_reward import TinyReward
 
 if __name__ == "__main__":
     config = tiny_config(stage1={"steps": 2}, stage2={"steps": 1}, optim={"lr": 1e-3, "gradient_accumulation": 2})
-    D2AlignTrainer(config, sys.argv[1], scorer=TinyReward(), prompts=TINY_PROMPTS, progress=False).run("all")
+    D2AlignTrainer(config, sys.argv[1], prompts=TINY_PROMPTS, progress=False).run("all")

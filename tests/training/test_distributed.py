@@ -42,14 +42,14 @@ def test_two_gloo_processes_equal_one(tmp_path):
     torchrun(2, tmp_path / "two")
     one, two = ReasoningDirection.load(tmp_path / "one"), ReasoningDirection.load(tmp_path / "two")
     assert one.b_v.abs().sum() > 0
-    torch.testing.assert_close(two.b_v, one.b_v, rtol=1e-9, atol=1e-12)
+    torch.testing.assert_close(two.b_v, one.b_v, rtol=1e-5, atol=1e-7)
     from safetensors.torch import load_file
 
     a = load_file(tmp_path / "one" / "transformer" / "diffusion_pytorch_model.safetensors")
     b = load_file(tmp_path / "two" / "transformer" / "diffusion_pytorch_model.safetensors")
     assert a.keys() == b.keys()
     for key in a:
-        torch.testing.assert_close(b[key], a[key], rtol=1e-9, atol=1e-12, msg=key)
+        torch.testing.assert_close(b[key], a[key], rtol=1e-6, atol=1e-9, msg=key)
     import json
 
     assert json.loads((tmp_path / "two" / "d2align.json").read_text())["processes"] == 2
