@@ -40,6 +40,14 @@ PROMPTS = ["a photo of an old fisherman mending a net at dawn", "an oil painting
            "a watercolor of a fox in a snowy forest", "a cyberpunk street market at night, neon signs"]
 
 
+def avoid_cudnn_attention_backward() -> None:
+    """cuDNN's fused attention backward failed on the H200 this was measured on (torch 2.11 + cu130:
+    ``mha_graph.execute(...).is_good()`` false, or an illegal memory access under gradient checkpointing);
+    the flash / memory-efficient SDPA kernels are used instead."""
+    if torch.cuda.is_available():
+        torch.backends.cuda.enable_cudnn_sdp(False)
+
+
 def full_size_hps(device: str):
     """HPS-v2.1's architecture (open_clip ViT-H/14) with seeded random weights."""
     from divgenbench.quality.hps import VIT_H_14, _HpsScorer
@@ -48,6 +56,9 @@ def full_size_hps(device: str):
     class RandomFullSizeHps(SeededRandomWeights, _HpsScorer):
         name = "hps-v2.1-architecture-random"
         config = VIT_H_14
+
+        def _identity(self):  # no weights hash: hashing 1B random parameters would be timed as training
+            return f"{self.name} (random weights, seed {self.seed})", None, None
 
     return RandomFullSizeHps(device=device, dtype="bfloat16")
 
@@ -102,6 +113,7 @@ def main() -> None:
     steps2 = args.steps2 or (3 if full else 4)
     started = time.perf_counter()
     if full:
+        avoid_cudnn_attention_backward()
         pipe = build_flux_architecture("full", torch.bfloat16, args.device)
         scorer = full_size_hps(args.device)
     else:
