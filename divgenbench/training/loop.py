@@ -96,7 +96,7 @@ class D2AlignTrainer:
 
         self.config = config
         self.output = Path(output)
-        cpu = (config.device or "").startswith("cpu") or config.model.dtype == "float64"
+        cpu = (config.device or "").startswith("cpu")
         self.accelerator = accelerator or Accelerator(cpu=cpu)
         self.device = self.accelerator.device
         self.dtype = getattr(torch, config.model.dtype)
