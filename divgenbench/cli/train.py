@@ -36,6 +36,8 @@ def d2align_command(
     trainer = D2AlignTrainer(recipe, output, progress=not quiet)
     results = trainer.run(stage)
     if trainer.accelerator.is_main_process:
+        if not results:
+            console.print(f"stage 1 is already complete in {output} (b_v.safetensors): nothing to do")
         for name, result in results.items():
             console.print(f"{name}: {result.steps} steps, {result.seconds_per_step:.3f} s/step, "
                           f"peak memory {result.peak_memory_mb:.0f} MB")
