@@ -33,6 +33,8 @@ from divgenbench.errors import DivGenBenchError  # noqa: E402
 from divgenbench.extractors import EXTRACTORS  # noqa: E402
 from divgenbench.extractors.base import ImageItem  # noqa: E402
 
+from random_weights import RANDOM_WEIGHTS  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 
 def make_images(folder: Path, count: int, size: int, seed: int = 0) -> list[ImageItem]:
     import skimage.data
@@ -51,16 +53,24 @@ def make_images(folder: Path, count: int, size: int, seed: int = 0) -> list[Imag
     return items
 
 
+def emit(rows: list[dict], row: dict) -> None:
+    """Keep ``row`` and print it at once, so a run stopped by its time limit still shows what it measured."""
+    rows.append(row)
+    print(f"| {row['extractor']} | {row['stage']} | {row['batch'] or '—'} | {row['per_s']:.1f} | "
+          f"{row['loop_per_s']:.1f} | {row['ratio']:.2f}× |", flush=True)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -> list[dict]:
+def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int],
+                    options: dict | None = None) -> list[dict]:
     from divgenbench.pipeline import extract_features
 
-    extractor = EXTRACTORS.get(name)()
+    extractor = EXTRACTORS.get(name)(**(options or {}))
     warm = extractor.extract(items[:2])  # open the model and warm up outside the timings
     statuses = sorted({r.status for r in warm})
     loop_s = timed(lambda: [extractor.extract([item]) for item in items])
@@ -70,11 +80,11 @@ def bench_extractor(name: str, items: list[ImageItem], batch_sizes: list[int]) -
             for start in range(0, len(items), batch):
                 extractor.extract(items[start:start + batch])
         batched_s = timed(run_batched)
-        rows.append({"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
+        emit(rows, {"extractor": name, "stage": f"read + model (statuses: {', '.join(statuses)})", "batch": batch, "n": len(items),
                      "per_s": len(items) / batched_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / batched_s})
     extract_features(extractor, items, lambda n: None)  # fill the cache
-    cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(), items, lambda n: None))
-    rows.append({"extractor": name, "stage": "cache hits (extract_features)", "batch": None, "n": len(items),
+    cached_s = timed(lambda: extract_features(EXTRACTORS.get(name)(**(options or {})), items, lambda n: None))
+    emit(rows, {"extractor": name, "stage": "cache hits (extract_features)", "batch": None, "n": len(items),
                  "per_s": len(items) / cached_s, "loop_per_s": len(items) / loop_s, "ratio": loop_s / cached_s})
     rows += bench_recognizer(name, extractor, batch_sizes)
     return rows
@@ -94,7 +104,7 @@ def bench_recognizer(name: str, extractor, batch_sizes: list[int], crops_count: 
     rows = []
     for batch in batch_sizes:
         batched_s = timed(lambda: [recognizer.get_feat(crops[s:s + batch]) for s in range(0, crops_count, batch)])
-        rows.append({"extractor": name, "stage": "recognizer on aligned crops", "batch": batch, "n": crops_count,
+        emit(rows, {"extractor": name, "stage": "recognizer on aligned crops", "batch": batch, "n": crops_count,
                      "per_s": crops_count / batched_s, "loop_per_s": crops_count / loop_s,
                      "ratio": loop_s / batched_s})
     return rows
@@ -120,23 +130,26 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=512, help="square image side in pixels")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 32, 64])
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="time csd and grounding-dino on real-size random-weight checkpoints (no download)")
     args = parser.parse_args()
     names = args.extractors or EXTRACTORS.names()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DIVGENBENCH_HOME"] = str(Path(tmp) / "home")  # a private, empty feature cache
         items = make_images(Path(tmp), args.images, args.size)
         rows, skipped = [], []
+        print(f"environment: {environment()}; {args.images} images of {args.size}x{args.size}\n")
+        print("| extractor | stage | batch | images/s | per-image loop /s | speed-up vs loop |")
+        print("|---|---|---|---|---|---|", flush=True)
         for name in names:
             try:
-                rows += bench_extractor(name, items, args.batch_sizes)
+                options = {}
+                if args.random_weights and name in RANDOM_WEIGHTS:
+                    write, keyword = RANDOM_WEIGHTS[name]
+                    options = {keyword: write(Path(tmp))}
+                rows += bench_extractor(name, items, args.batch_sizes, options)
             except (DivGenBenchError, ImportError) as exc:  # weights absent, extra not installed
                 skipped.append(f"{name}: {exc}")
-    print(f"environment: {environment()}; {args.images} images of {args.size}x{args.size}\n")
-    print("| extractor | stage | batch | images/s | per-image loop /s | speed-up vs loop |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['extractor']} | {r['stage']} | {r['batch'] or '—'} | {r['per_s']:.1f} | {r['loop_per_s']:.1f} "
-              f"| {r['ratio']:.2f}× |")
     for line in skipped:
         print(f"\nskipped {line}")
     if args.json:

@@ -112,13 +112,15 @@ def plain_loop(pipe, settings: GenerationSettings, max_sequence_length: int):
     return call
 
 
-def bench(label: str, make_generator, batch_sizes: list[int], images: int, rows: list[tuple]) -> None:
+def bench(label: str, make_generator, batch_sizes: list[int], images: int, rows: list[tuple],
+          compile_modes: tuple[bool, ...] | None = None) -> None:
     generator = make_generator(1, False)
     generator.load()
     _, loop_rate = images_per_second(plain_loop(generator.pipe, generator.settings, generator.max_sequence_length),
                                      [requests(images)[:1], requests(images)])
     rows.append((label, "plain pipe(prompt) loop", 1, "-", loop_rate, 1.0))
-    for compile_ in sorted({False, getattr(generator, "compile_supported", False)}):
+    supported = {False, getattr(generator, "compile_supported", False)}
+    for compile_ in sorted(supported if compile_modes is None else supported & set(compile_modes)):
         for batch_size in batch_sizes:
             generator = make_generator(batch_size, compile_)
             generator.load()
@@ -137,13 +139,19 @@ def main() -> None:
                         default="full" if torch.cuda.is_available() else "none")
     parser.add_argument("--flux-images", type=int, default=8)
     parser.add_argument("--flux-steps", type=int, default=50)
+    parser.add_argument("--flux-batch-sizes", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--compile", choices=["off", "on", "both"], default="both",
+                        help="FLUX configurations with or without torch.compile (where supported)")
+    parser.add_argument("--skip-tiny", action="store_true", help="time only the FLUX architecture")
     args = parser.parse_args()
+    compile_modes = {"off": (False,), "on": (True,), "both": (False, True)}[args.compile]
     rows: list[tuple] = []
 
     def tiny(batch_size: int, compile_: bool):
         return TinyFluxGenerator(GenerationSettings(batch_size=batch_size))
-    build_tiny_flux_pipeline()  # built once; the adapter reuses the cached pipeline
-    bench("tiny-flux (CPU, float64, 64², 4 steps)", tiny, args.batch_sizes, args.images, rows)
+    if not args.skip_tiny:
+        build_tiny_flux_pipeline()  # built once; the adapter reuses the cached pipeline
+        bench("tiny-flux (CPU, float64, 64², 4 steps)", tiny, args.batch_sizes, args.images, rows)
 
     if args.flux_arch != "none":
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -168,7 +176,8 @@ def main() -> None:
             return RandomFlux(replace(settings, batch_size=batch_size),
                               {"compile": str(compile_).lower(), "max_sequence_length": "512" if full else "256"})
         label = f"FLUX.1-dev arch, random weights ({'bf16, 720², ' + str(args.flux_steps) + ' steps' if full else 'CPU-sized'})"
-        bench(label, flux, [1, 2, 4, 8] if full else [1, 4], args.flux_images if full else args.images, rows)
+        bench(label, flux, args.flux_batch_sizes if full else [1, 4], args.flux_images if full else args.images, rows,
+              compile_modes)
 
     print(f"torch {torch.__version__} · {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'CPU'}"
           f" · {torch.get_num_threads()} threads")

@@ -28,8 +28,15 @@ from divgenbench.metrics import (
     ids_statistic,
     per_prompt_layout_dissimilarity,
     photometric_stats,
+    prdc_statistics,
+    precision_recall_density_coverage,
     pvs_statistic,
+    scd_statistic,
     sdi_statistic,
+    slc_statistic,
+    spectral_covariance_distance,
+    vendi_score,
+    vendi_statistic,
 )
 
 
@@ -124,6 +131,31 @@ def baseline_photometric(images):
     return np.array(rows)
 
 
+def baseline_scd(a, b):
+    spectra = [np.sort(np.linalg.eigvalsh(np.cov(x.T, bias=True)))[::-1] for x in (a, b)]
+    return ((spectra[0] - spectra[1]) ** 2).sum()
+
+
+def baseline_vendi(features):
+    """The n×n cosine kernel decomposed directly (the `vendi-score` package's `score_K`)."""
+    unit = features / np.linalg.norm(features, axis=1, keepdims=True)
+    eigenvalues = np.clip(np.linalg.eigvalsh(unit @ unit.T / len(unit)), 0, None)
+    positive = eigenvalues[eigenvalues > 0]
+    return np.exp(-(positive * np.log(positive)).sum())
+
+
+def baseline_prdc(real, fake, k=5):
+    """The `prdc` package's arithmetic on the gathered rows (without its print)."""
+    def distances(a, b):
+        return np.sqrt(np.clip((a * a).sum(1)[:, None] + (b * b).sum(1)[None] - 2 * a @ b.T, 0, None))
+
+    real_radii = np.partition(distances(real, real), k, axis=1)[:, k]
+    fake_radii = np.partition(distances(fake, fake), k, axis=1)[:, k]
+    cross = distances(real, fake)
+    return ((cross < real_radii[:, None]).any(axis=0).mean(), (cross < fake_radii[None]).any(axis=1).mean(),
+            (cross < real_radii[:, None]).sum(axis=0).mean() / k, (cross.min(axis=1) < real_radii).mean())
+
+
 def baseline_intervals(score_rows, indices):
     scores = [score_rows(row) for row in indices]
     return np.percentile(scores, [2.5, 97.5])
@@ -149,6 +181,9 @@ def main() -> None:
     parser.add_argument("--photo-size", type=int, default=720)
     parser.add_argument("--baseline-resamples", type=int, default=10, help="resamples the slow baselines run")
     parser.add_argument("--baseline-queries", type=int, default=40, help="queries the one-by-one NN baseline runs")
+    parser.add_argument("--spectral-resamples", type=int, default=10,
+                        help="resamples SCD/Vendi/PRDC intervals run (slow per resample); scaled up")
+    parser.add_argument("--reference-relative-only", action="store_true", help="time only the SPEC §8 extras")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     resamples, seed = args.resamples, 0
@@ -164,6 +199,9 @@ def main() -> None:
         for _ in range(args.layout_prompts)
     ]
     tonal = rng.uniform(size=(args.tonal, 3)) * [1.0, 1.0, 0.5]
+    if args.reference_relative_only:
+        print_rows(reference_relative_rows(args, rng, faces))
+        return
 
     def score_everything():
         reference = RetrievalReference(train)
@@ -229,6 +267,8 @@ def main() -> None:
     _, fast = timed(lambda: interval(statistic))
     rows.append(Row("PVS interval", fast, *slow_interval(lambda row: tonal[row].std(axis=0).sum(), args.tonal, False)))
 
+    rows += reference_relative_rows(args, rng, faces)
+
     # photometric statistics of full-size images, benched separately
     images = rng.integers(0, 256, size=(args.photo_images, args.photo_size, args.photo_size, 3), dtype=np.uint8)
     fast_stats, fast_photo = timed(lambda: photometric_stats(images))
@@ -243,14 +283,67 @@ def main() -> None:
     for name, result in scores.items():
         print(f"{name} = {result.value:.4f}  95% CI [{result.low:.4f}, {result.high:.4f}]  n={result.n}")
     print(f"\nwhole scoring, all four scores with intervals: {total_fast:.2f} s\n")
-    print(f"{'component':<16}{'fast (s)':>10}{'baseline (s)':>14}{'ratio':>10}  note")
-    for row in rows:
-        print(f"{row.component:<16}{row.fast_s:>10.4f}{row.baseline_s:>14.3f}{row.baseline_s / row.fast_s:>9.1f}x  "
-              f"{row.note}")
+    print_rows(rows)
     print(f"\nphotometric stats, {args.photo_images} images {args.photo_size}x{args.photo_size}: "
           f"{args.photo_images / fast_photo:.0f} images/s (baseline float64 per-image loop "
           f"{args.photo_images / base_photo:.0f} images/s, ratio {base_photo / fast_photo:.1f}x, "
           f"max |difference| {max_gap:.1e})")
+
+
+def print_rows(rows: list[Row]) -> None:
+    print(f"{'component':<16}{'fast (s)':>10}{'baseline (s)':>14}{'ratio':>10}  note")
+    for row in rows:
+        print(f"{row.component:<16}{row.fast_s:>10.4f}{row.baseline_s:>14.3f}{row.baseline_s / row.fast_s:>9.1f}x  "
+              f"{row.note}")
+
+
+def reference_relative_rows(args, rng, faces) -> list[Row]:
+    """SPEC §8 extras on ID faces against a "base model" face set of the same size (1 image per prompt).
+
+    SCD and Vendi intervals need a full eigendecomposition per resample for fast path and baseline alike (the
+    fast path only avoids gathering rows), and PRDC O(n²) masked comparisons per resample, so their intervals run
+    `--spectral-resamples` resamples, scaled to `--resamples`.
+    """
+    base_faces = faces + 0.5 * rng.standard_normal(faces.shape)
+    prompts = np.arange(args.faces)
+    resamples, few = args.resamples, min(args.spectral_resamples, args.resamples)
+    indices = np.random.default_rng(0).integers(0, args.faces, size=(resamples, args.faces))
+    rows = []
+
+    _, fast = timed(lambda: spectral_covariance_distance(base_faces, faces))
+    _, base = timed(lambda: baseline_scd(base_faces, faces))
+    rows.append(Row("SCD value", fast, base, "baseline: np.cov + eigvalsh per set"))
+    statistic = scd_statistic(base_faces, faces, prompts, prompts)
+    fast, note = extrapolated(lambda count: bootstrap_interval(statistic, resamples=count), few, resamples)
+    base, _ = extrapolated(lambda count: [baseline_scd(base_faces[row], faces[row]) for row in indices[:count]],
+                           few, resamples)
+    rows.append(Row("SCD interval", fast, base, f"both {note}"))
+
+    _, fast = timed(lambda: vendi_score(faces))
+    _, base = timed(lambda: baseline_vendi(faces))
+    rows.append(Row("Vendi value", fast, base, f"dual {args.face_dim}² vs the {args.faces}² kernel"))
+    statistic = vendi_statistic(faces)
+    fast, note = extrapolated(lambda count: bootstrap_interval(statistic, resamples=count), few, resamples)
+    base, _ = extrapolated(lambda count: [baseline_vendi(faces[row]) for row in indices[:count]], few, resamples)
+    rows.append(Row("Vendi interval", fast, base, f"both {note}"))
+
+    _, fast = timed(lambda: precision_recall_density_coverage(base_faces, faces))
+    _, base = timed(lambda: baseline_prdc(base_faces, faces))
+    rows.append(Row("PRDC value", fast, base, "baseline: the prdc package's arithmetic"))
+    statistics = prdc_statistics(base_faces, faces, prompts, prompts)
+    fast, _ = extrapolated(lambda count: [bootstrap_interval(s, resamples=count) for s in statistics.values()],
+                           few, resamples)
+    base, note = extrapolated(
+        lambda count: [baseline_prdc(base_faces[np.unique(row)], faces[np.unique(row)]) for row in indices[:count]],
+        few, resamples)
+    rows.append(Row("PRDC interval", fast, base, f"both {note}"))
+
+    labels = rng.integers(0, 27, args.synth)
+    test_labels = rng.integers(0, 27, args.test)
+    _, fast = timed(lambda: bootstrap_interval(slc_statistic(labels, test_labels), resamples=resamples))
+    _, base = timed(lambda: [np.unique(labels[np.unique(row)]).size for row in indices])
+    rows.append(Row("SLC interval", fast, base, "baseline: np.unique per resample"))
+    return rows
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from typing import Any
 from .errors import DataError
 from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
-from .metrics.scores import SCORES, FeatureTable, ScoreContext
+from .metrics import METRICS
+from .metrics.base import FeatureTable, MetricContext
 from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
 from .results.models import Results
@@ -54,12 +55,12 @@ def comparability_problems(a: Results, b: Results) -> list[str]:
     return problems
 
 
-def comparison_context(a: Results, resamples: int, seed: int) -> ScoreContext:
+def comparison_context(a: Results, resamples: int, seed: int) -> MetricContext:
     """Bootstrap settings plus, for ASC, the very style reference run A was scored against."""
     style = a.extractors.get("style-embedding")
     used = a.references.get("style-embedding")
     loader = StyleReferenceLoader(style.extractor, used.name if used else None) if style else None
-    return ScoreContext(resamples=resamples, seed=seed, style_reference=loader)
+    return MetricContext(resamples=resamples, seed=seed, style_reference=loader)
 
 
 @dataclass(frozen=True)
@@ -115,19 +116,19 @@ def aligned(table: FeatureTable, prompts: list[str]) -> FeatureTable:
     return FeatureTable([restricted.items[i] for i in rows], [restricted.records[i] for i in rows])
 
 
-def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: ScoreContext, confidence: float) -> ScoreComparison:
+def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, confidence: float) -> ScoreComparison:
     value_a, value_b = (r.results.scores.get(key) for r in (a, b))
     known = value_a or value_b
     row = dict(key=key, name=known.name, direction=known.direction,
                value_a=value_a.value if value_a else None, value_b=value_b.value if value_b else None)
-    if key not in SCORES:
-        return ScoreComparison(**row, difference=None, reason=f"score plug-in {key!r} is not installed")
-    score = SCORES.get(key)()
+    if key not in METRICS:
+        return ScoreComparison(**row, difference=None, reason=f"metric plug-in {key!r} is not installed")
+    score = METRICS.get(key)()
     missing = [label for label, v in (("A", value_a), ("B", value_b)) if v is None or v.status != "computed"]
     if missing:
         return ScoreComparison(**row, difference=None, reason=f"not computed in {' and '.join(missing)}")
-    table_a = a.feature_table(score.feature, score.dimension)
-    table_b = b.feature_table(score.feature, score.dimension)
+    table_a = a.feature_table(score.feature, score.dimensions)
+    table_b = b.feature_table(score.feature, score.dimensions)
     prompts = shared_prompts(table_a, table_b)
     if not prompts:
         return ScoreComparison(**row, difference=None, reason="no shared prompts with features in both runs")
@@ -142,7 +143,7 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: ScoreContext, c
 
 
 def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RESAMPLES, seed: int = SEED,
-                 confidence: float = CONFIDENCE, context: ScoreContext | None = None) -> Comparison:
+                 confidence: float = CONFIDENCE, context: MetricContext | None = None) -> Comparison:
     """Paired comparison of every score of two runs (run directories or results.json files)."""
     a, b = open_run(path_a), open_run(path_b)
     problems = comparability_problems(a.results, b.results)

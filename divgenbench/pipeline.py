@@ -22,20 +22,23 @@ from .environment import environment, toolkit
 from .errors import ConfigError, DataError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
 from .extractors.base import Extractor, FeatureRecord
-from .extractors.cache import FeatureCache, import_run_sidecars
-from .extractors.sidecar import save_feature_sidecar
+from .extractors.base import content_key
+from .extractors.cache import FeatureCache
 from .generators import GENERATORS, GenerationSettings
-from .generators.base import GeneratedImage, ImageRequest
+from .generators.base import ImageRequest
 from .generators.runner import (
     Shard,
     collect_samples,
     generate_images,
     pending_requests,
     plan_requests,
-    write_samples,
 )
-from .metrics.scores import SCORES, FeatureTable, ScoreContext, ScoreOutcome
+from .metrics import METRICS, metric_keys
+from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
+from .metrics.bootstrap import bootstrap_interval, mean_statistic
 from .prompts import load_prompts
+from .quality import QUALITY, default_scorers
+from .quality.base import QualityScorer
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, get_protocol
 from .reference import StyleReferenceLoader
@@ -48,11 +51,14 @@ from .results.models import (
     ModelInfo,
     PromptBankInfo,
     ProtocolInfo,
+    QualityScorerInfo,
     Results,
     ScoreValue,
     SkippedImage,
 )
 from .rundir import RunDir, atomic_write_json
+from .rundir.features import import_run_sidecars, save_feature_sidecar
+from .rundir.samples import image_items, write_samples
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
 
@@ -69,7 +75,9 @@ class EvalConfig:
     extractor_set: str | None = None  # None: the generator's default set
     extractor_overrides: dict[str, str] = field(default_factory=dict)
     style_reference: str | None = None  # None: the reference matching the style extractor's fingerprint
-    scores: tuple[str, ...] | None = None  # None: all registered scores
+    reference_run: Path | None = None  # a run whose features reference-relative metrics compare against
+    scores: tuple[str, ...] | None = None  # None: all registered metrics
+    quality: tuple[str, ...] | None = None  # None: quality.default_scorers(extractor set); (): none
     resamples: int = 1000
     bootstrap_seed: int = 0
     shard: Shard | None = None  # this job-array task's share: generation only (see ``evaluate``)
@@ -102,40 +110,33 @@ class Reporter:
             self.console.print(message)
 
 
-def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
-    prompts = bank.by_id()
-    by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
-    for s in samples:
-        by_dimension[s.dimension].append(ImageItem(f"{s.prompt_id}_{s.k}", run.root / s.path, s.sha256, s.dimension,
-                                                   s.prompt_id, prompts[s.prompt_id].attributes,
-                                                   prompts[s.prompt_id].text))
-    return by_dimension
-
-
 def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
                      cache: FeatureCache | None = None) -> list[FeatureRecord]:
     """Records for ``items`` in order, through the content-addressed feature cache.
 
     Cached images never reach the extractor (which opens its model only on its first ``extract``), each
-    distinct image is extracted once even when several items share it, and new records are cached chunk
-    by chunk so an interrupted extraction resumes where it stopped.
+    distinct (image, query) pair is extracted once even when several items share it (a detector asked about
+    two classes of one image extracts twice), and new records are cached chunk by chunk so an interrupted
+    extraction resumes where it stopped.
     """
     cache = cache or FeatureCache()
     fingerprint = extractor.fingerprint()
-    by_sha = cache.get_many(fingerprint, {item.sha256 for item in items})
-    advance(sum(item.sha256 in by_sha for item in items))
-    todo = list({item.sha256: item for item in items if item.sha256 not in by_sha}.values())
-    counts = Counter(item.sha256 for item in items)
-    for start in range(0, len(todo), EXTRACT_CHUNK):
-        chunk = todo[start:start + EXTRACT_CHUNK]
-        fresh = dict(zip((item.sha256 for item in chunk), extractor.extract(chunk), strict=True))
+    keys = [content_key(item.sha256, extractor.query(item)) for item in items]
+    by_key = cache.get_many(fingerprint, set(keys))
+    advance(sum(key in by_key for key in keys))
+    todo = {key: item for key, item in zip(keys, items) if key not in by_key}
+    counts = Counter(keys)
+    pending = list(todo.items())
+    for start in range(0, len(pending), EXTRACT_CHUNK):
+        chunk = pending[start:start + EXTRACT_CHUNK]
+        fresh = dict(zip((key for key, _ in chunk), extractor.extract([item for _, item in chunk]), strict=True))
         cache.put_many(fingerprint, fresh)
-        by_sha.update(fresh)
-        advance(sum(counts[sha] for sha in fresh))
-    return [by_sha[item.sha256] for item in items]
+        by_key.update(fresh)
+        advance(sum(counts[key] for key in fresh))
+    return [by_key[key] for key in keys]
 
 
-def _score_value(outcome: ScoreOutcome) -> ScoreValue:
+def _score_value(outcome: MetricOutcome) -> ScoreValue:
     interval = None
     if outcome.interval is not None:
         i = outcome.interval
@@ -145,10 +146,128 @@ def _score_value(outcome: ScoreOutcome) -> ScoreValue:
                       status=outcome.status, reason=outcome.reason)
 
 
-def _not_computed(key: str, reason: str) -> ScoreValue:
-    info = SCORES.get(key)().info
+def _not_computed(metric: Metric, reason: str) -> ScoreValue:
+    info = metric.info()
     return ScoreValue(name=info.name, dimension=info.dimension, direction=info.direction, status="not-computed",
                       reason=reason)
+
+
+def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]], run: RunDir, extractor_set: str,
+                    config: EvalConfig, context: MetricContext, extractors: dict[str, ExtractorInfo],
+                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter) -> dict[str, ScoreValue]:
+    """Every metric's value, extracting each feature kind once over the union of its metrics' dimensions.
+
+    Fills ``extractors`` (feature → fingerprint), ``diagnostics`` (skipped images; each metric's diagnostics:
+    a field of ``Diagnostics`` when it has one, else under ``diagnostics.metrics[key]``) and ``timings``.
+    """
+    by_feature: dict[str, list[Metric]] = {}
+    for metric in metrics:
+        by_feature.setdefault(metric.feature, []).append(metric)
+    scores: dict[str, ScoreValue] = {}
+    for feature, users in by_feature.items():
+        name = extractor_for(feature, extractor_set, config.extractor_overrides)
+        if name is None:
+            for metric in users:
+                scores[metric.key] = _not_computed(metric, f"no {feature} extractor in set {extractor_set!r} yet")
+            continue
+        dimensions = [d for d in DIMENSIONS if any(d in m.dimensions for m in users)]
+        feature_items = [item for d in dimensions for item in items[d]]
+        extractor = EXTRACTORS.get(name)()
+        fingerprint = extractor.fingerprint()
+        extractors[feature] = ExtractorInfo(**fingerprint.to_dict())
+        t0 = time.perf_counter()
+        with reporter.task(f"{name} features ({', '.join(dimensions)})", len(feature_items)) as advance:
+            records = extract_features(extractor, feature_items, advance)
+        timings[f"extract_{feature}_s"] = time.perf_counter() - t0
+        save_feature_sidecar(run, fingerprint, feature_items, records, [extractor.query(i) for i in feature_items])
+        diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
+                                       for item, r in zip(feature_items, records) if not r.ok]
+        table = FeatureTable(feature_items, records)
+        for metric in users:
+            if metric.needs_reference_run:
+                reference = context.reference_features.get(feature)
+                if reference is None:
+                    scores[metric.key] = _not_computed(metric, "needs a reference run's features: pass --reference-run")
+                    continue
+                if reference.fingerprint != fingerprint.to_dict():
+                    raise ConfigError(f"the reference run's {feature} features were made by another extractor "
+                                      f"({(reference.fingerprint or {}).get('extractor')!r}, this run: {name!r})",
+                                      "use a reference run scored with the same extractor set and overrides")
+            outcome = metric.compute(table.of_dimensions(metric.dimensions), context)
+            scores[metric.key] = _score_value(outcome)
+            _record_diagnostics(diagnostics, metric.key, outcome.diagnostics)
+    return {metric.key: scores[metric.key] for metric in metrics}
+
+
+def reference_features(reference_run: Path, metrics: Sequence[Metric]) -> dict[str, FeatureTable]:
+    """feature kind → the reference run's features over the dimensions its reference-relative metrics read."""
+    from .results.sidecars import open_run
+
+    reference = open_run(reference_run)
+    dimensions: dict[str, list[str]] = {}
+    for metric in metrics:
+        if metric.needs_reference_run:
+            dimensions.setdefault(metric.feature, [])
+            dimensions[metric.feature] += [d for d in metric.dimensions if d not in dimensions[metric.feature]]
+    return {feature: reference.feature_table(feature, dims) for feature, dims in dimensions.items()}
+
+
+def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem], run: RunDir, context: MetricContext,
+                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter
+                    ) -> tuple[dict[str, ScoreValue], dict[str, QualityScorerInfo]]:
+    """Each scorer's mean over every image, scored with its prompt text; interval: prompts resampled.
+
+    Records go through the feature cache keyed by (image, prompt text) and into one sidecar per scorer.
+    """
+    values: dict[str, ScoreValue] = {}
+    infos: dict[str, QualityScorerInfo] = {}
+    for scorer in scorers:
+        fingerprint = scorer.fingerprint()
+        info = scorer.info
+        infos[scorer.name] = QualityScorerInfo(name=info.name, full_name=info.full_name, scale=info.scale,
+                                               range=info.range, direction=info.direction,
+                                               conventions=dict(info.conventions),
+                                               fingerprint=ExtractorInfo(**fingerprint.to_dict()))
+        t0 = time.perf_counter()
+        with reporter.task(f"{scorer.name} quality", len(items)) as advance:
+            records = extract_features(scorer, items, advance)
+        timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
+        save_feature_sidecar(run, fingerprint, items, records, [scorer.query(i) for i in items],
+                             sidecar=f"quality-{scorer.name}")
+        diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=f"{scorer.name}: {r.message}")
+                                       for item, r in zip(items, records) if not r.ok]
+        table = FeatureTable(list(items), records)
+        rows = table.ok_rows()
+        if not rows:
+            values[scorer.name] = ScoreValue(name=info.name, direction=info.direction, status="undefined",
+                                             reason=f"no image could be scored by {scorer.name}")
+            continue
+        index, _ = table.prompt_index(rows)
+        per_image = table.stack("score", rows)
+        low, high = info.range
+        outside = per_image[~((per_image >= low) & (per_image <= high))]
+        if outside.size:
+            raise DataError(f"{scorer.name} gave {outside.size} scores outside its range [{low}, {high}] "
+                            f"(e.g. {outside[0]})",
+                            "the scorer's weights or preprocessing are wrong; check `divgenbench models check`")
+        result = bootstrap_interval(mean_statistic(per_image, index), resamples=context.resamples, seed=context.seed)
+        values[scorer.name] = ScoreValue(
+            name=info.name, value=result.value, n=result.n, direction=info.direction,
+            interval=Interval(low=result.low, high=result.high, confidence=result.confidence,
+                              resamples=result.resamples, seed=result.seed))
+    return values, infos
+
+
+#: Diagnostics fields that are bookkeeping of the pipeline, never a metric's diagnostic
+_PIPELINE_DIAGNOSTICS = frozenset({"images", "skipped_images", "notes", "metrics"})
+
+
+def _record_diagnostics(diagnostics: Diagnostics, key: str, values: dict) -> None:
+    for name, value in values.items():
+        if name in Diagnostics.model_fields and name not in _PIPELINE_DIAGNOSTICS:
+            setattr(diagnostics, name, value)
+        else:
+            diagnostics.metrics.setdefault(key, {})[name] = value
 
 
 @dataclass(frozen=True)
@@ -262,10 +381,11 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     started = time.perf_counter()
     protocol = get_protocol(config.protocol)
     generator_cls = GENERATORS.get(config.model)
-    score_keys = list(config.scores or SCORES.names())
-    for key in score_keys:
-        SCORES.target(key)  # unknown names fail before any work
-    score_keys.sort(key=lambda k: DIMENSIONS.index(SCORES.get(k)().dimension))
+    score_keys = [k for k in metric_keys() if k in config.scores] if config.scores else metric_keys()
+    for key in config.scores or ():
+        METRICS.target(key)  # unknown names fail before any work
+    for name in config.quality or ():
+        QUALITY.target(name)
     summary = generate(config, reporter)
     if not summary.scores_here:
         return None
@@ -278,8 +398,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     extractor_set = config.extractor_set or generator_cls.default_extractor_set
     style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
     style_reference = StyleReferenceLoader(style_extractor, config.style_reference) if style_extractor else None
-    context = ScoreContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
-    scores: dict[str, ScoreValue] = {}
+    context = MetricContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
     extractors: dict[str, ExtractorInfo] = {}
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
     diagnostics.skipped_images += [SkippedImage(key=f"{m.request.prompt_id}_{m.request.k}", reason=m.reason,
@@ -287,29 +406,18 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     described = dict(summary.description or {"name": config.model, "adapter": generator_cls.__module__,
                                               "args": config.model_args, "smoke": generator_cls.smoke})
     diagnostics.notes += described.pop("notes", [])
-    for key in score_keys:
-        score = SCORES.get(key)()
-        name = extractor_for(score.feature, extractor_set, config.extractor_overrides)
-        if name is None:
-            scores[key] = _not_computed(key, f"no {score.feature} extractor in set {extractor_set!r} yet")
-            continue
-        extractor = EXTRACTORS.get(name)()
-        fingerprint = extractor.fingerprint()
-        extractors[score.feature] = ExtractorInfo(**fingerprint.to_dict())
-        t0 = time.perf_counter()
-        with reporter.task(f"{name} features ({score.dimension})", len(items[score.dimension])) as advance:
-            records = extract_features(extractor, items[score.dimension], advance)
-        timings[f"extract_{score.feature}_s"] = time.perf_counter() - t0
-        save_feature_sidecar(run, fingerprint, items[score.dimension], records)
-        diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
-                                       for item, r in zip(items[score.dimension], records) if not r.ok]
-        outcome = score.compute(FeatureTable(items[score.dimension], records), context)
-        scores[key] = _score_value(outcome)
-        for field_name in ("face_detection_rate", "count_accuracy", "ids_within_group", "layout_per_prompt"):
-            if field_name in outcome.diagnostics:
-                setattr(diagnostics, field_name, outcome.diagnostics[field_name])
+    metrics = [METRICS.get(k)() for k in score_keys]
+    if config.reference_run is not None:
+        context.reference_features = reference_features(config.reference_run, metrics)
+    quality_names = config.quality if config.quality is not None else default_scorers(extractor_set)
+    all_items = [item for d in DIMENSIONS for item in items[d]]
+    quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in quality_names], all_items, run, context,
+                                               diagnostics, timings, reporter)
+    scores = compute_metrics(metrics, items, run, extractor_set, config, context,
+                             extractors, diagnostics, timings, reporter)
 
-    smoke = generator_cls.smoke or any(e.smoke for e in extractors.values())
+    smoke = (generator_cls.smoke or any(e.smoke for e in extractors.values())
+             or any(q.fingerprint.smoke for q in quality_scorers.values()))
     model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
                       hub_id=described.get("hub_id"), revision=described.get("revision"),
                       settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,
@@ -321,9 +429,9 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
                               prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
                               limit=config.limit, choices=protocol.generation_choices(),
-                              scoring=scoring_choices(context.resamples, context.seed)),
+                              scoring=scoring_choices(context.resamples, context.seed, list(scores))),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
-        extractors=extractors, scores=scores,
+        extractors=extractors, scores=scores, quality=quality, quality_scorers=quality_scorers,
         references={"style-embedding": style_reference.info} if style_reference and style_reference.info else {},
         diagnostics=diagnostics, environment=environment(),
         timings={k: round(v, 3) for k, v in timings.items()},

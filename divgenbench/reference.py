@@ -219,6 +219,8 @@ class StyleReference:
     train: np.ndarray
     test: np.ndarray
     manifest: dict[str, Any]
+    train_labels: np.ndarray  # WikiArt style of each X_train row: SLC reads the label of each nearest neighbour
+    test_labels: np.ndarray
 
     @property
     def sha256(self) -> str:
@@ -341,7 +343,24 @@ def load_reference(name: str) -> StyleReference:
         raise DataError(f"{path} is missing or does not match the sha256 in its manifest",
                         f"rebuild it: divgenbench reference build --name {name} --overwrite")
     tensors = load(blob)
-    return StyleReference(name, tensors["train"], tensors["test"], manifest)
+    labels = np.asarray(read_labels(name, manifest))
+    return StyleReference(name, tensors["train"], tensors["test"], manifest, labels[tensors["train_rows"]],
+                          labels[tensors["test_rows"]])
+
+
+def read_labels(name: str, manifest: dict[str, Any]) -> list[str]:
+    """The style label of every catalogue row, checked against the catalogue hash the manifest recorded."""
+    path = references_root() / name / "items.json"
+    try:
+        items = json.loads(path.read_text())
+        catalogue = [[key, label] for key, label in zip(items["keys"], items["labels"], strict=True)]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{path} is missing or unreadable ({type(exc).__name__})",
+                        f"rebuild it: divgenbench reference build --name {name} --overwrite") from exc
+    if sha256_bytes(json.dumps(catalogue).encode()) != manifest.get("catalogue_sha256"):
+        raise DataError(f"{path} does not match the catalogue sha256 in its manifest",
+                        f"rebuild it: divgenbench reference build --name {name} --overwrite")
+    return items["labels"]
 
 
 def list_references() -> list[dict[str, Any]]:
@@ -379,7 +398,7 @@ def tiny_reference_name(digest: str) -> str:
 
 
 class StyleReferenceLoader:
-    """``ScoreContext.style_reference``: the reference built with the style extractor's exact fingerprint.
+    """``MetricContext.style_reference``: the reference built with the style extractor's exact fingerprint.
 
     ``requested`` names one; otherwise the only reference with a matching fingerprint digest is used (a
     ``huggan/wikiart`` one first when several match). A smoke extractor without one gets the procedural

@@ -9,7 +9,7 @@ file, its sha256 and the exact path to put it at.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,22 +88,23 @@ def resolve(entry: str, *, verify: bool = False) -> Path:
     return path
 
 
-def entries_for(names: Sequence[str]) -> list[str]:
-    """Weight entries named directly or through an extractor that uses them; none named: all of them."""
+def entries_for(names: Sequence[str], plugin_entries: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """Weight entries named directly or through a plug-in that uses them; none named: all of them.
+
+    ``plugin_entries`` maps plug-in names (extractors, scorers) to their entries; the caller (the CLI) builds
+    it, so the store stays below every plug-in kind.
+    """
     if not names:
         return sorted(WEIGHTS)
-    from .extractors import EXTRACTORS
-    from .quality import QUALITY
-
+    plugin_entries = plugin_entries or {}
     entries: list[str] = []
     for name in names:
         if name in WEIGHTS:
             found = [name]
-        elif name in EXTRACTORS or name in QUALITY:
-            registry = EXTRACTORS if name in EXTRACTORS else QUALITY
-            found = list(getattr(registry.get(name), "weight_entries", ()))
+        elif name in plugin_entries:
+            found = list(plugin_entries[name])
             if not found:
-                raise ConfigError(f"{registry.kind} plug-in {name!r} has no downloadable weights",
+                raise ConfigError(f"plug-in {name!r} has no downloadable weights",
                                   f"weight entries: {', '.join(sorted(WEIGHTS))}")
         else:
             get_weight(name)  # raises with the valid choices

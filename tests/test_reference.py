@@ -84,6 +84,19 @@ def test_build_from_folder_splits_embeds_and_stores_with_hash(style_folder, home
     first_test = style_folder / keys[rows["test_rows"][0]]
     direct = embedder.embed([np.asarray(Image.open(first_test).convert("RGB"))])[0]
     np.testing.assert_allclose(loaded.test[0], direct, atol=1e-6)
+    # each feature row carries its WikiArt style (the folder name), which SLC reads
+    assert list(loaded.test_labels) == [keys[r].split("/")[0] for r in rows["test_rows"]]
+    assert list(loaded.train_labels) == [keys[r].split("/")[0] for r in rows["train_rows"]]
+
+
+def test_labels_that_do_not_match_the_catalogue_hash_are_refused(style_folder, home):
+    ref.build_reference(ref.FolderSource(style_folder), TinyCsdExtractor(), "mini", test_size=4, chunk=5)
+    items_path = home / "references" / "mini" / "items.json"
+    items = json.loads(items_path.read_text())
+    items["labels"][0] = "Cubism" if items["labels"][0] != "Cubism" else "Baroque"
+    items_path.write_text(json.dumps(items))
+    with pytest.raises(DataError, match="does not match the catalogue sha256"):
+        ref.load_reference("mini")
 
 
 def test_build_resumes_after_interruption_and_reuses_a_finished_build(style_folder):

@@ -35,12 +35,13 @@ def test_buffalo_l_entries_are_pinned():
     for weight in (store.SCRFD_10G, store.ARCFACE_R50):
         assert weight.hub_id == "public-data/insightface" and len(weight.revision) == 40
         assert len(weight.sha256) == 64 and weight.filename.startswith("models/buffalo_l/")
-    assert store.entries_for(["arcface"]) == ["scrfd-det-10g", "arcface-w600k-r50"]
+    plugins = {"arcface": ("scrfd-det-10g", "arcface-w600k-r50"), "photometric": ()}
+    assert store.entries_for(["arcface"], plugins) == ["scrfd-det-10g", "arcface-w600k-r50"]
     assert store.entries_for(["toy-weights", "toy-weights"]) == ["toy-weights"]
     with pytest.raises(ConfigError, match="unknown weight entry"):
         store.entries_for(["no-such-thing"])
     with pytest.raises(ConfigError, match="no downloadable weights"):
-        store.entries_for(["photometric"])
+        store.entries_for(["photometric"], plugins)
 
 
 def test_home_and_paths(private_home):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..generators.merge import merge_runs
+from ..rundir.merge import merge_runs
 
 console = Console()
 SHOWN = 10

@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import store
 from ..extractors import EXTRACTORS
 from ..generators import GENERATORS
+from ..quality import QUALITY
 
 app = typer.Typer(help="List plug-ins, and download or check the pinned weights they use.", no_args_is_help=True)
 console = Console()
@@ -18,11 +19,11 @@ console = Console()
 
 @app.command("ls")
 def list_models() -> None:
-    """List every registered generator and extractor (built-ins and entry-point plug-ins)."""
+    """List every registered generator, extractor and quality scorer (built-ins and entry-point plug-ins)."""
     table = Table(title="DivGenBench plug-ins")
     for column in ("kind", "name", "target", "weights"):
         table.add_column(column)
-    for kind, registry in (("generator", GENERATORS), ("extractor", EXTRACTORS)):
+    for kind, registry in (("generator", GENERATORS), ("extractor", EXTRACTORS), ("quality", QUALITY)):
         for name in registry.names():
             target = registry.target(name)
             try:
@@ -33,26 +34,34 @@ def list_models() -> None:
     console.print(table)
 
 
+def _entries(names: list[str]) -> list[str]:
+    """Weight entries for the named entries, extractors or quality scorers (all weights when none is named)."""
+    plugins = {name: tuple(getattr(registry.get(name), "weight_entries", ()))
+               for name in names if name not in store.WEIGHTS
+               for registry in (EXTRACTORS, QUALITY) if name in registry}
+    return store.entries_for(names, plugins)
+
+
 @app.command("download")
 def download_weights(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries, extractor or quality scorer names (default: all).")] = None,
 ) -> None:
     """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         path = store.download(entry)
         console.print(f"{entry}: {path}")
 
 
 @app.command("check")
 def check_weights(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries or extractor names (default: all).")] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Weight entries, extractor or quality scorer names (default: all).")] = None,
 ) -> None:
     """Verify that each pinned weight file is present and matches its sha256; exit 1 when one is not."""
     table = Table(title=f"weights · {store.home() / 'weights'}")
     for column in ("entry", "hub id", "file", "revision", "pinned sha256", "status", "path"):
         table.add_column(column, overflow="fold")
     failed = False
-    for entry in store.entries_for(names or []):
+    for entry in _entries(names or []):
         result = store.check(entry)
         w = result.weight
         failed |= result.status in {"missing", "hash mismatch"}

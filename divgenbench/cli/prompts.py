@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..prompts.bank import REPO_ROOT, export_datasets, load_prompts, write_bank
 from ..prompts.build import build_bank, read_parti
-from ..prompts.stats import balance_tables
+from ..prompts.stats import PAIRING_KEYS, balance_tables, pairing_tables, sample_prompts
 
 app = typer.Typer(help="Build, inspect and export the prompt bank (SPEC §2).", no_args_is_help=True)
 console = Console()
@@ -30,7 +31,8 @@ def build(
 
 @app.command()
 def stats(source: Annotated[str, typer.Option("--prompts-source", help="bundled | hub:<id>[@rev] | <folder>.")] = "bundled") -> None:
-    """Print the balance tables: prompts per ID cell, style, class × count and tonal keyword."""
+    """Print the balance tables (prompts per ID cell, style, class × count, tonal keyword) and the pairing
+    tables (prompts per template for each style, layout setting and tonal keyword)."""
     bank = load_prompts(source)
     console.print(f"prompt bank {bank.version} · {bank.source} · sha256 {bank.sha256}")
     for dimension, tables in balance_tables(bank).items():
@@ -42,6 +44,34 @@ def stats(source: Annotated[str, typer.Option("--prompts-source", help="bundled 
             for value, n in sorted(counts.items()):
                 table.add_row(value, str(n))
             console.print(table)
+    for dimension, rows in pairing_tables(bank).items():
+        templates = sorted({t for counts in rows.values() for t in counts})
+        table = Table(title=f"{dimension}: prompts per template (columns: template index, see the bank's "
+                            f"`template` field; blank = pair not used)")
+        table.add_column(PAIRING_KEYS[dimension])
+        for t in templates:
+            table.add_column(str(t), justify="right")
+        for value, counts in rows.items():
+            table.add_row(Text(value), *(str(counts[t]) if counts[t] else "" for t in templates))
+        console.print(table)
+
+
+@app.command()
+def sample(
+    n: Annotated[int, typer.Option("--n", help="How many prompts, spread evenly over the four dimensions.")] = 40,
+    seed: Annotated[int, typer.Option(help="Seed of the draw: the same seed prints the same prompts.")] = 0,
+    source: Annotated[str, typer.Option("--prompts-source", help="bundled | hub:<id>[@rev] | <folder>.")] = "bundled",
+) -> None:
+    """Print random prompts, the same number per dimension, to read the bank as a model will.
+
+    Example: divgenbench prompts sample --n 40 --seed 1
+    """
+    bank = load_prompts(source)
+    console.print(f"prompt bank {bank.version} · sha256 {bank.sha256[:12]}… · {n} prompts, seed {seed}")
+    for dimension, prompts in sample_prompts(bank, n, seed).items():
+        console.rule(dimension)
+        for p in prompts:
+            console.print(Text.assemble((f"{p.id}  ", "dim"), p.text), soft_wrap=True)
 
 
 @app.command()

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..results.models import ExtractorInfo
+from ..images import IMAGE_DECODING_VERSION
 
 #: Feature kinds and what one record's arrays hold.
 FEATURE_KINDS: dict[str, str] = {
@@ -28,6 +28,7 @@ FEATURE_KINDS: dict[str, str] = {
     "photometric": "stats (3,) float64: mean HSV saturation, mean max(R,G,B), grayscale std",
 }
 OK = "ok"
+
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,38 @@ class FeatureRecord:
         return self.status == OK
 
 
-class Fingerprint(ExtractorInfo):
-    """Everything that moves an extractor's numbers; two results compare only when these agree.
+class FingerprintFields(BaseModel):
+    """What moves an extractor's numbers: the one definition of the fields and their checks.
 
-    The results file's ``ExtractorInfo`` is the one definition of the fields (and their checks); this frozen
-    subclass adds defaults, positional construction and the digest that keys the feature cache.
+    Defined here, below the results schema, so that the feature contract (cache keys, built references) does
+    not change when the results file does; ``results.models.ExtractorInfo`` embeds these fields as they are.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    extractor: str = Field(min_length=1)
+    feature: str = Field(min_length=1)
+    model_id: str | None = None
+    revision: str | None = None
+    weights_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    preprocessing: dict[str, Any] = Field(default_factory=dict)
+    dtype: str
+    code_version: str
+    image_decoding: str | None = Field(None, description="images.decode_rgb version (absent in files before it)")
+    smoke: bool = False
+
+
+class Fingerprint(FingerprintFields):
+    """An extractor's fingerprint: two results compare only when these agree; its digest keys the cache.
+
+    Adds defaults, positional construction and the digest to the fields; the decoding version is always set.
     """
 
     model_config = ConfigDict(frozen=True)
 
     dtype: str = "float32"
     code_version: str = "1"
+    image_decoding: str | None = IMAGE_DECODING_VERSION
 
     def __init__(self, extractor: str, feature: str, model_id: str | None = None, revision: str | None = None,
                  weights_sha256: str | None = None, **fields: Any) -> None:
@@ -83,11 +105,27 @@ class Fingerprint(ExtractorInfo):
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def content_key(image_sha256: str, query: str | None) -> str:
+    """The 64-hex key that caches and de-duplicates one (image, query) pair.
+
+    Without a query it is the image's sha256 itself (caches written before queries stay valid); with one it
+    is sha256(image sha256 + NUL + query), so one image asked about three classes gets three records.
+    """
+    if query is None:
+        return image_sha256
+    return hashlib.sha256(f"{image_sha256}\0{query}".encode()).hexdigest()
+
+
 class Extractor(ABC):
     """Batched feature extraction for one feature kind. Subclasses set ``name`` and ``feature``."""
 
     name: ClassVar[str]
     feature: ClassVar[str]
+
+    def query(self, item: ImageItem) -> str | None:
+        """What the features of ``item`` depend on besides its pixels (a detector's class name, a quality
+        scorer's prompt text), or None. The cache and de-duplication key on (image sha256, query)."""
+        return None
 
     @abstractmethod
     def fingerprint(self) -> Fingerprint:

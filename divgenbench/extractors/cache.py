@@ -35,20 +35,19 @@ from safetensors.numpy import save
 
 from .. import store
 from ..errors import ConfigError, DataError
-from ..rundir import RunDir, atomic_write_bytes
+from ..rundir import atomic_write_bytes
 from .base import OK, FeatureRecord, Fingerprint
-from .sidecar import load_feature_sidecar
 
 CACHE_VERSION = 1
 CACHEABLE_STATUSES = frozenset({OK, "no-face"})
 #: what reading a damaged shard raises; it then counts as a miss and is recomputed
 DAMAGED = (OSError, ValueError, KeyError, TypeError, SafetensorError)
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 def cache_key(image_sha256: str, fingerprint: Fingerprint) -> str:
     """The one key of a cached record: ``<fingerprint digest>/<image sha256>``."""
-    if not _SHA256.match(image_sha256 or ""):
+    if not SHA256_PATTERN.match(image_sha256 or ""):
         raise ConfigError(f"image sha256 {image_sha256!r} is not 64 lowercase hex digits",
                           "hash the image file's bytes with sha256")
     return f"{fingerprint.digest}/{image_sha256}"
@@ -179,21 +178,3 @@ def _shard_rows(path: Path) -> list[str]:
             return [row[0] for row in json.loads(shard.metadata()["rows"])]
     except DAMAGED:
         return []
-
-
-def import_run_sidecars(run: RunDir, cache: FeatureCache | None = None) -> int:
-    """Put a run's feature sidecars into the cache, so rescoring needs no model even on a fresh machine."""
-    cache = cache or FeatureCache()
-    imported = 0
-    for index_path in sorted(run.features_dir.glob("*.json")) if run.features_dir.exists() else []:
-        feature = index_path.stem
-        try:
-            fingerprint_dict, records = load_feature_sidecar(run, feature)
-            shas = {entry["key"]: entry["sha256"] for entry in json.loads(index_path.read_text())["items"]}
-            fingerprint = Fingerprint(**fingerprint_dict)
-        except (DataError, KeyError, TypeError, json.JSONDecodeError):
-            continue  # not a sidecar this version can read: the features are recomputed instead
-        present = cache.cached(fingerprint)
-        imported += cache.put_many(fingerprint, {shas[key]: record for key, record in records.items()
-                                                 if _SHA256.match(shas.get(key) or "") and shas[key] not in present})
-    return imported

@@ -124,6 +124,10 @@ class _DetectorExtractor(Extractor):
         self.dtype = choose_dtype(dtype, self.device, gpu_default="float32")
         self.batch_size = batch_size
 
+    def query(self, item: ImageItem) -> str | None:
+        """Boxes depend on the class asked for: one image listed under two classes gets two records."""
+        return detector_query(item)
+
     def _group_key(self, item: ImageItem, image: np.ndarray) -> tuple | FeatureRecord:
         """What a batch must share, or the record of an item that cannot be detected."""
         query = detector_query(item)

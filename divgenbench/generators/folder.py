@@ -27,7 +27,7 @@ from typing import Any
 from PIL import Image
 
 from ..errors import ConfigError, DataError
-from ..extractors.images import load_rgb
+from ..images import UnreadableImage, decode_rgb
 from ..hashing import sha256_file
 from .base import EncodedImage, GenerationSettings, Generator, GeneratorOutput, ImageRequest, Unavailable
 from .runner import encode_png
@@ -136,9 +136,10 @@ class FolderGenerator(Generator):
             return Unavailable("missing", f"no manifest row for {request.prompt_id} k={request.k}")
         if not file.is_file():
             return Unavailable("missing", f"manifest names {file}, which does not exist")
-        pixels, failure = load_rgb(file)
-        if failure is not None:
-            return Unavailable("corrupt", f"{file}: {failure.message}")
+        try:
+            pixels = decode_rgb(file)
+        except UnreadableImage as exc:
+            return Unavailable("corrupt", f"{file}: {exc}")
         data = file.read_bytes()
         if not data.startswith(PNG_MAGIC):
             data = encode_png(Image.fromarray(pixels))

@@ -205,9 +205,3 @@ def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,
                                     run.relative(path), digest, (record or {}).get("extra", {})))
     return found, missing
-
-
-def write_samples(run: RunDir, samples: Sequence[GeneratedImage]) -> None:
-    """The consolidated ``samples.jsonl`` sidecar, sorted as the bank is."""
-    lines = "".join(json.dumps(asdict(s), sort_keys=True) + "\n" for s in samples)
-    atomic_write_bytes(run.samples_path, lines.encode())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import DataError
-from ..metrics.info import METRIC_INFO
+from ..metrics import metric_info
 from ..rundir import atomic_write_bytes
 from .entries import PAPER_QUALITY, Entry, check_entries, entry_files
 
@@ -49,11 +49,11 @@ class Row:
 
 def cells(entry: Entry) -> tuple[dict[str, Cell], dict[str, float | None]]:
     if entry.kind == "paper-reported":
-        return ({k: Cell(entry.reported.scores.get(k)) for k in METRIC_INFO},
+        return ({k: Cell(entry.reported.scores.get(k)) for k in metric_info(ranked_only=True)},
                 {k: entry.reported.quality.get(k) for k in PAPER_QUALITY})
     results = entry.results
     scores = {}
-    for key in METRIC_INFO:
+    for key in metric_info(ranked_only=True):
         score = results.scores.get(key)
         interval = score.interval if score else None
         scores[key] = Cell(score.value if score else None, interval.low if interval else None,
@@ -70,7 +70,7 @@ def clearly_better(a: Cell, b: Cell, direction: str) -> bool:
 
 
 def assign_ranks(rows: Sequence[Row]) -> None:
-    for key, info in METRIC_INFO.items():
+    for key, info in metric_info(ranked_only=True).items():
         present = [r.scores[key] for r in rows if r.scores[key].value is not None]
         for cell in present:
             cell.rank = 1 + sum(clearly_better(other, cell, info.direction) for other in present if other is not cell)
@@ -116,12 +116,12 @@ def markdown_table(rows: Sequence[Row]) -> str:
     def clean(text: str) -> str:
         return re.sub(r"[|\r\n<>`\[\]]", " ", text).strip()
 
-    head = ["#", "model", "kind"] + [f"{i.name} {'↓' if i.direction == 'lower' else '↑'}" for i in METRIC_INFO.values()]
+    head = ["#", "model", "kind"] + [f"{i.name} {'↓' if i.direction == 'lower' else '↑'}" for i in metric_info(ranked_only=True).values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         kind = row.entry.kind
         lines.append("| " + " | ".join([str(row.position), clean(row.entry.submission.name), kind]
-                                       + [cell_text(row.scores[k]) for k in METRIC_INFO]) + " |")
+                                       + [cell_text(row.scores[k]) for k in metric_info(ranked_only=True)]) + " |")
     return "\n".join(lines)
 
 
@@ -140,7 +140,7 @@ def render_leaderboard(rows: Sequence[Row]) -> str:
     from ..report.templating import render
 
     quality_keys = [k for k in PAPER_QUALITY if any(r.quality.get(k) is not None for r in rows)]
-    return render("leaderboard.html.j2", rows=rows, metric_info=METRIC_INFO, quality_keys=quality_keys,
+    return render("leaderboard.html.j2", rows=rows, metric_info=metric_info(ranked_only=True), quality_keys=quality_keys,
                   quality_titles=PAPER_QUALITY, toolkit_version=__version__)
 
 

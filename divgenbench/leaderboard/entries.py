@@ -22,8 +22,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, DivGenBenchError
-from ..metrics.info import METRIC_INFO
-from ..metrics.scores import SCORES
+from ..metrics import METRICS, metric_info
 from ..prompts.bank import bundled_dir
 from ..registry import check_plugin_name
 from ..results.io import FILE, Problem, parse_json_text, problems_from_validation
@@ -74,9 +73,9 @@ class Reported(StrictModel):
 
     @model_validator(mode="after")
     def _known_scores(self) -> Reported:
-        unknown = sorted(set(self.scores) - set(METRIC_INFO))
+        unknown = sorted(set(self.scores) - set(metric_info(ranked_only=True)))
         if unknown:
-            raise ValueError(f"unknown scores {unknown}; expected {sorted(METRIC_INFO)}")
+            raise ValueError(f"unknown scores {unknown}; expected {sorted(metric_info(ranked_only=True))}")
         return self
 
 
@@ -107,8 +106,8 @@ def expected_fingerprints() -> dict[str, dict | str]:
 
     expected: dict[str, dict | str] = {}
     default = EXTRACTOR_SETS[DEFAULT_EXTRACTOR_SET]
-    for key in SCORES.names():
-        feature = SCORES.get(key).feature
+    for key in metric_info(ranked_only=True):
+        feature = METRICS.get(key).feature
         name = default.get(feature)
         if name is None:
             expected[feature] = f"this toolkit's default extractor set has no {feature} extractor yet"
@@ -135,7 +134,7 @@ def results_problems(results: Results, expected: dict[str, dict | str]) -> list[
     if results.prompt_bank.sha256 != bundled_bank_sha256():
         problems.append(Problem("results.prompt_bank.sha256",
                                 f"{results.prompt_bank.sha256[:12]}… is not the bundled bank's "
-                                f"{bundled_bank_sha256()[:12]}…"))
+                                f"{bundled_bank_sha256()[:12]}…: re-run on the bundled bank"))
     for feature, want in expected.items():
         path = f"results.extractors.{feature}"
         have = results.extractors.get(feature)
@@ -150,7 +149,7 @@ def results_problems(results: Results, expected: dict[str, dict | str]) -> list[
             for field in FINGERPRINT_IDENTITY:
                 if recorded[field] != want[field]:
                     problems.append(Problem(f"{path}.{field}", f"{recorded[field]!r}, expected {want[field]!r}"))
-    for key, info in METRIC_INFO.items():
+    for key, info in metric_info(ranked_only=True).items():
         score = results.scores.get(key)
         if score is None or score.status != "computed":
             problems.append(Problem(f"results.scores.{key}", f"{info.name} must be computed"
@@ -162,7 +161,7 @@ def results_problems(results: Results, expected: dict[str, dict | str]) -> list[
 
 def entry_problems(entry: Entry, expected: dict[str, dict | str]) -> list[Problem]:
     if entry.kind == "paper-reported":
-        missing = [k for k in METRIC_INFO if k not in entry.reported.scores]
+        missing = [k for k in metric_info(ranked_only=True) if k not in entry.reported.scores]
         return [Problem("reported.scores", f"missing {', '.join(missing)}")] if missing else []
     problems = results_problems(entry.results, expected)
     if entry.kind == "public-checkpoint" and entry.results.model.extra.get("kind") != "public-checkpoint":

@@ -69,13 +69,3 @@ def as_boxes(name: str, boxes: ArrayLike) -> np.ndarray:
     if (values[:, 2] < values[:, 0]).any() or (values[:, 3] < values[:, 1]).any():
         raise ValueError(f"{name} has a box with x2 < x1 or y2 < y1; boxes must be xyxy")
     return values
-
-
-def as_uint8_images(name: str, images: np.ndarray) -> np.ndarray:
-    """An (N, H, W, 3) uint8 batch; a single (H, W, 3) image is a batch of one."""
-    if images.dtype != np.uint8:
-        raise ValueError(f"{name} must be uint8 RGB, got dtype {images.dtype}")
-    batch = images[None] if images.ndim == 3 else images
-    if batch.ndim != 4 or batch.shape[-1] != 3 or 0 in batch.shape[1:3]:
-        raise ValueError(f"{name} must be (N, H, W, 3) or (H, W, 3) with H, W > 0, got shape {images.shape}")
-    return batch

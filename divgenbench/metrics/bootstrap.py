@@ -83,3 +83,17 @@ def prompt_sums(values: np.ndarray, prompt_index: np.ndarray, n_prompts: int) ->
         shape=(n_prompts, prompt_index.shape[0]),
     )
     return np.asarray(membership @ values.astype(np.float64, copy=False))
+
+
+def mean_statistic(values: np.ndarray, prompt_index: np.ndarray) -> PromptStatistic:
+    """The mean of per-image ``values`` with prompts as the resampling unit (quality scores, SPEC §4).
+
+    A prompt drawn twice counts its images twice; the mean is over images, not over prompt means.
+    """
+    values = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    n_prompts = int(prompt_index.max()) + 1 if prompt_index.size else 0
+    if n_prompts == 0:
+        raise ValueError("a mean needs at least one value")
+    sums = prompt_sums(values, prompt_index, n_prompts)[:, 0]
+    sizes = np.bincount(prompt_index, minlength=n_prompts).astype(np.float64)
+    return PromptStatistic(n_prompts, lambda counts: (counts @ sums) / (counts @ sizes))

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_prompt_index, check_same_length, require_rows, unit_rows
+from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic, prompt_sums
 
 
@@ -78,3 +79,38 @@ def ids_statistic(embeddings: ArrayLike, prompt_index: ArrayLike | None = None) 
         return ids_from_sums(np.einsum("ij,ij->i", totals, totals), counts @ sizes)
 
     return PromptStatistic(n_prompts, score_counts)
+
+
+class IdsMetric(Metric):
+    """IDS (SPEC §4): ArcFace similarity between faces of different ID prompts; lower is more diverse."""
+
+    key = "ids"
+    name = "IDS"
+    full_name = "Identity Divergence Score"
+    description = "Mean pairwise cosine similarity of ArcFace embeddings of faces from different ID prompts."
+    dimensions = ("id",)
+    direction = "lower"
+    range = (-1.0, 1.0)
+    feature = "face-embedding"
+    ranked = True
+    choices = {"faces": "largest face per image", "pairs": "all pairs across the ID images, O(N·d) from Σv"}
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        rows = table.ok_rows()
+        if len(rows) < 2:
+            raise Undefined(f"IDS needs at least 2 detected faces, found {len(rows)} in {len(table.items)} ID images")
+        index, _ = table.prompt_index(rows)
+        return ids_statistic(table.stack("embedding", rows), index)
+
+    def diagnostics(self, table: FeatureTable) -> dict:
+        rows = table.ok_rows()
+        out: dict = {"face_detection_rate": len(rows) / len(table.items) if table.items else None,
+                     "faces_detected": len(rows)}
+        groups = [table.items[i].attributes.get("group") for i in rows]
+        if rows and all(groups):
+            try:
+                out["ids_within_group"] = identity_divergence_within_groups(table.stack("embedding", rows),
+                                                                            groups).value
+            except ValueError as exc:
+                out["ids_within_group_reason"] = str(exc)
+        return out

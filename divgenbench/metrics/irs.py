@@ -33,16 +33,9 @@ from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_finite_2d, as_prompt_index, require_rows, row_norms
 from divgenbench.metrics.bootstrap import PromptStatistic
+from divgenbench.metrics.subsample import SUBSAMPLE_SEED, subsample_indices
 
-SUBSAMPLE_SEED = 42
 _SCORE_CHUNK_BYTES = 64 * 2**20
-
-
-def subsample_indices(n_items: int, size: int, seed: int = SUBSAMPLE_SEED) -> np.ndarray:
-    """Sorted indices of `size` of `n_items` items, or all of them when there are not more than `size`."""
-    if n_items <= size:
-        return np.arange(n_items)
-    return np.sort(np.random.default_rng(seed).choice(n_items, size, replace=False))
 
 
 def most_likely_support(distinct_hits: ArrayLike, queries: ArrayLike, n_train: int) -> np.ndarray:
@@ -97,6 +90,21 @@ class RetrievalReference:
     def irs_support(self, nearest: np.ndarray) -> int:
         """s* for queries whose nearest training images are `nearest`."""
         return int(most_likely_support(np.unique(nearest).size, nearest.size, self.size))
+
+
+def retrieval_saturated(nearest: ArrayLike) -> bool:
+    """True when no two queries share a nearest training image (k = n): IRS∞ is then N_train by definition and
+    carries little information (SPEC §8 "ASC resolution"); results flag such an ASC as `saturated`."""
+    hits = np.asarray(nearest)
+    return bool(hits.size and np.unique(hits).size == hits.size)
+
+
+def asc_saturated(
+    train: ArrayLike | RetrievalReference, test: ArrayLike, synth: ArrayLike, seed: int = SUBSAMPLE_SEED
+) -> bool:
+    """Whether the (subsampled) synthetic set behind an ASC value saturates its IRS∞."""
+    _, _, synth_nearest = _style_queries(as_reference(train), test, synth, seed)
+    return retrieval_saturated(synth_nearest)
 
 
 def as_reference(train: ArrayLike | RetrievalReference) -> RetrievalReference:

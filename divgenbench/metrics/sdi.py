@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 
 from divgenbench.metrics._validate import as_boxes, check_same_length
+from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic
 
 Layout = ArrayLike  # (k, 4) boxes of one image
@@ -85,3 +86,41 @@ def count_accuracy(detected_counts: ArrayLike, requested_counts: ArrayLike) -> f
         if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or (counts < 0).any():
             raise ValueError(f"{name} must be a 1-D array of non-negative integers")
     return float(np.mean(detected == requested))
+
+
+class SdiMetric(Metric):
+    """SDI (SPEC §4): how differently the objects of one Layout prompt are placed across its images."""
+
+    key = "sdi"
+    name = "SDI"
+    full_name = "Spatial Dispersion Index"
+    description = "Mean over Layout prompts of 1 − mean Hungarian-matched box IoU between images of the same prompt."
+    dimensions = ("layout",)
+    direction = "higher"
+    range = (0.0, 1.0)
+    feature = "boxes"
+    ranked = True
+    choices = {"matching": "Hungarian, maximising total IoU", "both_empty": 1.0, "one_empty": 0.0}
+
+    def _layouts(self, table: FeatureTable) -> tuple[list[list[np.ndarray]], list[str]]:
+        by_prompt: dict[str, list[np.ndarray]] = {}
+        for i in table.ok_rows():
+            by_prompt.setdefault(table.items[i].prompt_id, []).append(table.records[i].arrays["boxes"].reshape(-1, 4))
+        return [v for v in by_prompt.values() if len(v) >= 2], [k for k, v in by_prompt.items() if len(v) >= 2]
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        layouts, _ = self._layouts(table)
+        if not layouts:
+            raise Undefined("SDI needs at least one Layout prompt with 2 or more readable images")
+        return sdi_statistic(per_prompt_layout_dissimilarity(layouts))
+
+    def diagnostics(self, table: FeatureTable) -> dict:
+        rows = table.ok_rows()
+        if not rows:
+            return {}
+        detected = [table.records[i].arrays["boxes"].reshape(-1, 4).shape[0] for i in rows]
+        requested = [int(table.items[i].attributes["count"]) for i in rows]
+        layouts, prompt_ids = self._layouts(table)
+        per_prompt = per_prompt_layout_dissimilarity(layouts) if layouts else []
+        return {"count_accuracy": count_accuracy(detected, requested),
+                "layout_per_prompt": {p: float(v) for p, v in zip(prompt_ids, per_prompt)}}

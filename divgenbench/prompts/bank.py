@@ -100,11 +100,33 @@ def write_bank(bank: Mapping[str, Sequence[Mapping[str, Any]]], out_dir: Path, p
         "hash_rule": "sha256 of id.jsonl+style.jsonl+layout.jsonl+tonal.jsonl bytes (canonical JSONL)",
         "files": {d: {"path": f"{d}.jsonl", "count": len(bank[d]), "sha256": sha256_bytes(data[d])}
                   for d in DIMENSIONS},
+        "retired_sha256": V.RETIRED_BANK_SHA256,
+        "decisions": bank_decisions(),
         "sources": {"parti": {"path": "../sources/PartiPrompts.tsv", "sha256": sha256_file(parti_copy),
                               "license": PARTI_LICENSE}},
     }
     _atomic_write(out_dir / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return manifest
+
+
+def bank_decisions() -> dict:
+    """The [choice] tables the builder applied, recorded in the manifest beside their notes (docs/prompts.md),
+    so a reader of the data alone can tell how each text was made."""
+    return {
+        "notes": "docs/prompts.md",
+        "id_template": V.ID_TEMPLATE,
+        "id_feature_forms": {name: form for name, (form, _) in V.CELEBA_FEATURES.items()},
+        "style_names": {label: {"noun": noun, "adjective": adjective}
+                        for label, (noun, adjective) in V.STYLE_NAMES.items()},
+        "tonal_keyword_templates": {kw: list(templates) for kws in V.TONAL_KEYWORDS.values()
+                                    for kw, _, templates in kws},
+        "layout_settings": {setting: list(templates) for setting, templates in V.LAYOUT_SETTINGS.items()},
+        "layout_large_classes": {setting: sorted(classes) for setting, classes in V.LAYOUT_LARGE_CLASSES.items()},
+        "parti_fixes": V.PARTI_FIXES,
+        "parti_bare_singular_openings": list(V.BARE_SINGULAR_OPENINGS),
+        "base_filter": "PARTI_CATEGORIES, at most PARTI_MAX_WORDS words, one sentence, no excluded word "
+                       "(accents folded), no finite verb outside a relative clause (grammar.finite_verb)",
+    }
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

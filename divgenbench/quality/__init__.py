@@ -13,8 +13,17 @@ QUALITY.register("pickscore", "divgenbench.quality.pickscore:PickScoreScorer")
 QUALITY.register("tiny-pickscore", "divgenbench.quality.pickscore:TinyPickScoreScorer")
 QUALITY.register("clip-score", "divgenbench.quality.clipscore:ClipScoreScorer")
 QUALITY.register("tiny-clip-score", "divgenbench.quality.clipscore:TinyClipScoreScorer")
+QUALITY.register("imagereward", "divgenbench.quality.imagereward:ImageRewardScorer")
+QUALITY.register("tiny-imagereward", "divgenbench.quality.imagereward:TinyImageRewardScorer")
 QUALITY.register("aesthetic-v2.5", "divgenbench.quality.aesthetic:AestheticScorer")
 QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAestheticScorer")
+
+
+def default_scorers(extractor_set: str) -> list[str]:
+    """The scorers an evaluation runs when ``--quality`` is not given: the tiny set uses the ``tiny-*``
+    scorers (random weights, no downloads), every other set the real ones."""
+    tiny = extractor_set == "tiny"
+    return [name for name in QUALITY.names() if name.startswith("tiny-") == tiny]
 
 
 def load_scorer(name: str, **options) -> QualityScorer:
@@ -22,4 +31,4 @@ def load_scorer(name: str, **options) -> QualityScorer:
     return QUALITY.get(name)(**options)
 
 
-__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "load_scorer"]
+__all__ = ["QUALITY", "QUALITY_FEATURE", "DifferentiableScorer", "QualityInfo", "QualityScorer", "default_scorers", "load_scorer"]

@@ -99,7 +99,7 @@ class _AestheticScorer(TorchScorer):
     """Aesthetic Predictor v2.5; subclasses say where the weights come from. The prompt is not used."""
 
     info = AESTHETIC_INFO
-    preprocessing = PixelPreprocessing(384, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), crop=False)
+    preprocessing = PixelPreprocessing(384, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), fit="squash")
     vision: ClassVar[dict[str, Any]]
 
     def _build_architecture(self):
@@ -130,12 +130,12 @@ class AestheticScorer(_AestheticScorer):
         return store.resolve(SIGLIP_SO400M.entry), head
 
     def _build(self):
-        model = self._build_architecture()
-        encoder_file, head_file = self._files()
+        encoder_file, head_file = self._files()  # fails fast, before building
         encoder_state = read_torch_checkpoint(encoder_file, "SigLIP so400m checkpoint", SIGLIP_SO400M.entry)
+        head_state = read_torch_checkpoint(head_file, "Aesthetic v2.5 head", AESTHETIC_V25_HEAD.entry)
+        model = self._build_architecture()
         load_exact(model.encoder, vision_tower_state(encoder_state), encoder_file, "SigLIP so400m/14-384")
-        load_exact(model.head, read_torch_checkpoint(head_file, "Aesthetic v2.5 head", AESTHETIC_V25_HEAD.entry),
-                   head_file, "Aesthetic Predictor v2.5 head")
+        load_exact(model.head, head_state, head_file, "Aesthetic Predictor v2.5 head")
         return model
 
     def _identity(self) -> tuple[str, str | None, str | None]:

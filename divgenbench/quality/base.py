@@ -42,8 +42,7 @@ class QualityScorer(Extractor):
     info: ClassVar[QualityInfo]
     batch_size: int = 16
 
-    @staticmethod
-    def query(item: ImageItem) -> str:
+    def query(self, item: ImageItem) -> str:
         """The text this image is scored against: part of its cache key."""
         return item.text
 

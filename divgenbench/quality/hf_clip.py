@@ -118,9 +118,10 @@ class PinnedHfClip:
         return pinned_tokenizer(self.weight_entries[1], self.weight_entries[2])
 
     def _build(self):
-        model = self._build_architecture()
         path = store.resolve(self.weight_entries[0])
-        load_exact(model, read_torch_checkpoint(path, self.what, self.weight_entries[0]), path, self.what)
+        state = read_torch_checkpoint(path, self.what, self.weight_entries[0])  # fails fast, before building
+        model = self._build_architecture()
+        load_exact(model, state, path, self.what)
         return model
 
     def _identity(self) -> tuple[str, str | None, str | None]:

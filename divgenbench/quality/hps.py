@@ -7,6 +7,8 @@ Weights: ``xswu/HPSv2`` ``HPS_v2.1_compressed.pt`` (fp16 tensors under ``state_d
 open_clip's ``CLIP`` built from its bundled ``ViT-H-14`` config with no pretrained tag, so nothing else
 downloads (the LAION base weights the reference code fetches first are all overwritten by the checkpoint).
 Tokenizer: open_clip's bundled OpenAI BPE, lower-cased, 77 tokens (longer prompts are cut and end with EOT).
+Preprocessing: as ``hpsv2.score`` (``light_augmentation=True``): the float tensor's longer side resized to 224
+(torchvision bicubic, antialiased), black padding centred to 224×224, OpenAI mean/std; no clamp.
 
 ``tiny-hps-v2.1`` is the same open_clip ``CLIP`` class at toy size with seeded random weights, built in code.
 """
@@ -66,7 +68,7 @@ class _HpsScorer(CosineScorer):
     """HPS on an open_clip ``CLIP``; subclasses say where the weights come from."""
 
     info = HPS_INFO
-    preprocessing = PixelPreprocessing(224, CLIP_MEAN, CLIP_STD)
+    preprocessing = PixelPreprocessing(224, CLIP_MEAN, CLIP_STD, fit="pad", clamp=False)  # hpsv2's ResizeMaxSize
     config: ClassVar[dict[str, Any]]
 
     @cached_property
@@ -99,8 +101,8 @@ class HpsScorer(SingleWeightFile, _HpsScorer):
         self._set_local_weights(checkpoint)
 
     def _build(self):
+        state = read_torch_checkpoint(self.weights_file, self.weight_label, self.weight_entry)  # fails fast
         model = self._build_architecture()
-        state = read_torch_checkpoint(self.weights_file, self.weight_label, self.weight_entry)
         load_exact(model, state, self.weights_file, self.weight_label)
         return model
 

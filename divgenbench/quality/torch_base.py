@@ -4,9 +4,10 @@
 ``no_grad`` on ``image / 255``: there is one preprocessing and one forward pass, so the two agree to
 float rounding and a training reward can never drift from the evaluation number.
 
-Preprocessing [choice]: the references resize with PIL on uint8 images (HPSv2, PickScore's and OpenAI's
-CLIP processors, ImageReward, SigLIP). PIL is not differentiable, so, as SRPO's HPS reward does, we resize the
-float tensor with torchvision's antialiased bicubic filter (designed to match PIL's), then clamp to [0, 1] (PIL's
+Preprocessing: HPSv2's scoring transform already resizes the float tensor (torchvision, bicubic), which we
+follow exactly. The other references resize with PIL on uint8 images (PickScore's and OpenAI's CLIP
+processors, ImageReward, SigLIP). PIL is not differentiable, so [choice], as SRPO's rewards do, we resize the
+float tensor with torchvision's antialiased bicubic filter (designed to match PIL's), clamp to [0, 1] (PIL's
 uint8 output cannot overshoot) and normalise. ``benchmarks/parity/`` measures what this changes against each
 reference (docs/quality.md).
 """
@@ -34,28 +35,40 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 
+FITS = ("crop", "pad", "squash")
+
+
 @dataclass(frozen=True)
 class PixelPreprocessing:
     """A named preprocessing mode: how (B, 3, H, W) pixels in [0, 1] become the model's input.
 
-    ``crop`` True: shorter side to ``size`` then centre crop (CLIP-style processors); False: both sides to
-    ``size`` (SigLIP's processor squashes the aspect ratio).
+    ``fit`` says how a non-square image becomes ``size``×``size``: ``crop`` resizes the shorter side and
+    centre-crops (CLIP-style processors); ``pad`` resizes the longer side and pads with black, centred
+    (HPSv2's scoring transform, ``ResizeMaxSize``); ``squash`` resizes both sides (SigLIP's processor).
+    ``clamp`` keeps resized pixels in [0, 1], as a PIL resize of uint8 images does; references that resize
+    float tensors themselves (HPSv2) do not clamp.
     """
 
     size: int
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
-    crop: bool = True
+    fit: str = "crop"
+    clamp: bool = True
+
+    def __post_init__(self) -> None:
+        if self.fit not in FITS:
+            raise ValueError(f"fit must be one of {FITS}, not {self.fit!r}")
 
     @property
     def mode(self) -> str:
-        return f"{'shorter-side-crop' if self.crop else 'square'}-{self.size}"
+        return f"{self.fit}-{self.size}"
 
     def describe(self) -> dict[str, Any]:
         """What a fingerprint records (everything that moves a score)."""
-        resize = f"shorter side to {self.size}" if self.crop else f"{self.size}x{self.size}"
-        return {"mode": self.mode, **asdict(self),
-                "resize": f"{resize}, torch bicubic, antialiased, clamped to [0, 1]",
+        resize = {"crop": f"shorter side to {self.size}, centre crop", "pad": f"longer side to {self.size}, "
+                  "black padding centred", "squash": f"{self.size}x{self.size}"}[self.fit]
+        clamp = ", clamped to [0, 1]" if self.clamp else ""
+        return {"mode": self.mode, **asdict(self), "resize": f"{resize}; torch bicubic, antialiased{clamp}",
                 "input": "RGB uint8 / 255 (score) or float pixels in [0, 1] (reward)"}
 
     def __call__(self, pixels):
@@ -64,23 +77,37 @@ class PixelPreprocessing:
         from torchvision.transforms import InterpolationMode
         from torchvision.transforms import functional as TF
 
-        target = self.size if self.crop else [self.size, self.size]
-        if list(pixels.shape[-2:]) != ([self.size] * 2):
+        height, width = pixels.shape[-2:]
+        if self.fit == "crop":
+            target = self.size if height != width else [self.size, self.size]
+        elif self.fit == "pad":
+            scale = self.size / max(height, width)
+            target = [round(height * scale), round(width * scale)]
+        else:
+            target = [self.size, self.size]
+        if [height, width] != ([target] * 2 if isinstance(target, int) else target):
             pixels = TF.resize(pixels, target, interpolation=InterpolationMode.BICUBIC, antialias=True)
-            pixels = pixels.clamp(0.0, 1.0)
-        if self.crop:
+            if self.clamp:
+                pixels = pixels.clamp(0.0, 1.0)
+        if self.fit == "crop":
             pixels = TF.center_crop(pixels, [self.size, self.size])
+        elif self.fit == "pad":
+            pad_h, pad_w = self.size - pixels.shape[-2], self.size - pixels.shape[-1]
+            pixels = torch.nn.functional.pad(pixels, [pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2])
         mean = torch.tensor(self.mean, dtype=pixels.dtype, device=pixels.device).view(1, 3, 1, 1)
         std = torch.tensor(self.std, dtype=pixels.dtype, device=pixels.device).view(1, 3, 1, 1)
         return (pixels - mean) / std
 
 
 def pixels_from_images(images: Sequence[np.ndarray], device: str):
-    """uint8 H×W×3 arrays → list of (1, 3, H, W) float32 tensors in [0, 1] on ``device`` (sizes may differ)."""
+    """uint8 H×W×3 arrays → one (B, 3, H, W) float32 tensor in [0, 1] on ``device`` when all sizes agree, else
+    a list of (1, 3, H, W) tensors. Images travel as uint8 and become float on the device (4× less copying)."""
     import torch
 
-    return [torch.from_numpy(np.require(image, np.uint8, ["C", "W"])).to(device).permute(2, 0, 1).unsqueeze(0)
-            .to(torch.float32).div_(255.0) for image in images]
+    tensors = [torch.from_numpy(np.require(image, np.uint8, ["C", "W"])).permute(2, 0, 1) for image in images]
+    if all(t.shape == tensors[0].shape for t in tensors):
+        return torch.stack(tensors).to(device).to(torch.float32).div_(255.0)
+    return [t.unsqueeze(0).to(device).to(torch.float32).div_(255.0) for t in tensors]
 
 
 class TorchScorer(QualityScorer):
@@ -146,12 +173,12 @@ class TorchScorer(QualityScorer):
             stop = start + self.batch_size
             pixels = pixels_from_images(images[start:stop], self.device)
             with torch.no_grad():  # not inference_mode: its tensors would poison a later reward's backward
-                if all(p.shape == pixels[0].shape for p in pixels):
-                    model_input = self.model_input(torch.cat(pixels))
-                else:
+                if isinstance(pixels, list):
                     model_input = torch.cat([self.model_input(p) for p in pixels])
+                else:
+                    model_input = self.model_input(pixels)
                 values = self.reward_preprocessed(model_input, list(prompts[start:stop]))
-            out[start:start + len(pixels)] = values.float().cpu().numpy()
+            out[start:stop] = values.float().cpu().numpy()
         return out
 
 

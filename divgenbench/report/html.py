@@ -15,8 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import DataError
-from ..metrics.info import METRIC_INFO
-from ..metrics.scores import SCORES
+from ..metrics import METRICS, metric_info
 from ..protocol import DIMENSIONS, evenly_spaced
 from ..results.models import Results, ScoreValue, utc_now
 from ..results.sidecars import LoadedRun, open_run
@@ -142,9 +141,9 @@ def layout_rows(run: LoadedRun, prompts: dict[str, Any]) -> tuple[list[LayoutRow
     per_prompt = dict(run.results.diagnostics.layout_per_prompt)
     detected: dict[str, list[int]] = {}
     source = "diagnostics in results.json"
-    sdi = SCORES.get("sdi")() if "sdi" in SCORES else None
+    sdi = METRICS.get("sdi")() if "sdi" in METRICS else None
     if sdi is not None and sdi.feature in run.results.extractors and run.has_features(sdi.feature):
-        table = run.feature_table(sdi.feature, sdi.dimension)
+        table = run.feature_table(sdi.feature, sdi.dimensions)
         per_prompt = sdi.diagnostics(table).get("layout_per_prompt", per_prompt)
         for item, record in zip(table.items, table.records):
             if record.ok:
@@ -208,8 +207,9 @@ def run_view(run: LoadedRun, label: str, index: int) -> RunView:
 
 def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
     """Data URIs of the score bars, the radar and (when any run has quality scores) the scatter."""
-    keys = [k for k in METRIC_INFO if any(k in r.results.scores for r in runs)]
-    bar_panels = [plots.Panel(f"{METRIC_INFO[k].name} {'↓' if METRIC_INFO[k].direction == 'lower' else '↑'}",
+    info = metric_info()
+    keys = [k for k in info if any(k in r.results.scores for r in runs)]
+    bar_panels = [plots.Panel(f"{info[k].name} {'↓' if info[k].direction == 'lower' else '↑'}",
                               [point(r.results.scores.get(k)) for r in runs]) for k in keys]
     radar_values = [[point(r.results.scores.get(k), flip=k == "ids").value for k, _ in RADAR_AXES] for r in runs]
     missing = [f"{label}: {', '.join(name for (_, name), v in zip(RADAR_AXES, row) if v is None)}"
@@ -241,7 +241,7 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
-    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=METRIC_INFO,
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=metric_info(),
                   quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
                   generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
 

@@ -17,6 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..extractors.base import FingerprintFields
+from ..prompts.vocab import RETIRED_BANK_SHA256
+
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 GIT_HASH_PATTERN = r"^[0-9a-f]{7,40}$"
@@ -111,19 +114,30 @@ class PromptBankInfo(StrictModel):
     sha256: str = Field(pattern=SHA256_PATTERN)
     source: str
 
+    @field_validator("sha256")
+    @classmethod
+    def _not_retired(cls, sha256: str) -> str:
+        """A retired bank's images answer prompts that were since rewritten: no score of it stands."""
+        if sha256 in RETIRED_BANK_SHA256:
+            raise ValueError(f"made on prompt bank sha256 {sha256[:12]}…, which is retired "
+                             f"({RETIRED_BANK_SHA256[sha256]}): re-run on the current bundled bank")
+        return sha256
 
-class ExtractorInfo(StrictModel):
-    """An extractor's fingerprint (``extractors.base.Fingerprint``): what moves its features."""
 
-    extractor: str = Field(min_length=1)
-    feature: str = Field(min_length=1)
-    model_id: str | None = None
-    revision: str | None = None
-    weights_sha256: str | None = Field(None, pattern=SHA256_PATTERN)
-    preprocessing: dict[str, Any] = Field(default_factory=dict)
-    dtype: str
-    code_version: str
-    smoke: bool = False
+class ExtractorInfo(FingerprintFields):
+    """An extractor's fingerprint as recorded in results: the fields are ``extractors.base``'s, unchanged."""
+
+
+class QualityScorerInfo(StrictModel):
+    """What a quality score means (``quality.base.QualityInfo``) and the scorer's fingerprint."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. HPS-v2.1")
+    full_name: str = ""
+    scale: str = Field(min_length=1, description="e.g. raw cosine (paper scale ≈ 0.31)")
+    range: tuple[float, float]
+    direction: Direction = "higher"
+    conventions: dict[str, Any] = Field(default_factory=dict, description="backbone, truncation, normalisation …")
+    fingerprint: ExtractorInfo
 
 
 class ReferenceInfo(StrictModel):
@@ -150,6 +164,8 @@ class Diagnostics(StrictModel):
     ids_within_group: float | None = Field(None, ge=-1.0, le=1.0)
     layout_per_prompt: dict[str, float] = Field(
         default_factory=dict, description="Layout prompt id → 1 − mean SimLayout over its image pairs")
+    metrics: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="metric key → its other diagnostics (e.g. faces_detected)")
     skipped_images: list[SkippedImage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -181,8 +197,10 @@ class Results(StrictModel):
     prompt_bank: PromptBankInfo
     extractors: dict[str, ExtractorInfo] = Field(default_factory=dict, description="feature kind → fingerprint")
     references: dict[str, ReferenceInfo] = Field(default_factory=dict, description="feature kind → reference used")
-    scores: dict[str, ScoreValue] = Field(default_factory=dict, description="ids, asc, sdi, pvs")
+    scores: dict[str, ScoreValue] = Field(default_factory=dict, description="metric key → value: ids, asc, sdi, pvs and any registered metric")
     quality: dict[str, ScoreValue] = Field(default_factory=dict, description="hps-v2.1, pickscore, … (Table 1)")
+    quality_scorers: dict[str, QualityScorerInfo] = Field(default_factory=dict,
+                                                          description="quality key → scale, conventions, fingerprint")
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     environment: Environment
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")

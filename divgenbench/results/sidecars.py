@@ -6,42 +6,24 @@ the images or any model; images are only used (for thumbnails) when they are sti
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import DataError
 from ..extractors.base import FeatureRecord, ImageItem
-from ..extractors.sidecar import load_feature_sidecar, sidecar_paths
 from ..generators.base import GeneratedImage
-from ..metrics.scores import FeatureTable
+from ..metrics.base import FeatureTable
 from ..prompts import load_prompts
 from ..prompts.bank import PromptBank
 from ..rundir import RunDir
+from ..rundir.features import load_feature_sidecar, sidecar_paths
+from ..rundir.samples import image_items, read_samples
 from .io import load_results, results_path
 from .models import Results
 
 MISSING = "missing"
-
-
-def read_samples(run: RunDir) -> list[GeneratedImage]:
-    """The per-image records of a run; a broken line is an error naming the line."""
-    try:
-        lines = run.samples_path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DataError(f"cannot read {run.samples_path}: {exc.strerror or exc}",
-                        "keep samples.jsonl next to results.json (it is written by `divgenbench eval`)") from exc
-    samples = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            samples.append(GeneratedImage(**json.loads(line)))
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise DataError(f"{run.samples_path} line {number} is not a sample record ({exc})",
-                            "restore the file, or re-run `divgenbench eval` on the run directory") from exc
-    return samples
 
 
 def bank_source(results: Results) -> str:
@@ -80,24 +62,22 @@ class LoadedRun:
 
     @cached_property
     def items(self) -> dict[str, list[ImageItem]]:
-        from ..pipeline import image_items  # the same items (keys, attributes) the evaluation scored
-
         return image_items(self.samples, self.bank, self.run)
 
     def has_features(self, feature: str) -> bool:
         return all(p.exists() for p in sidecar_paths(self.run, feature))
 
-    def feature_table(self, feature: str, dimension: str) -> FeatureTable:
-        """The dimension's images in run order with their records from the sidecar (``missing`` if absent)."""
+    def feature_table(self, feature: str, dimensions: Sequence[str]) -> FeatureTable:
+        """The images of ``dimensions`` in run order with their sidecar records (``missing`` if absent)."""
         fingerprint, records = load_feature_sidecar(self.run, feature)
         recorded = self.results.extractors.get(feature)
         if recorded is None or recorded.model_dump() != fingerprint:
             raise DataError(f"the {feature} features in {self.run.features_dir} were not made by the extractor "
                             f"recorded in {self.results_file}",
                             f"re-score the run so results and sidecar agree: `divgenbench eval -o {self.run.root}`")
-        items = self.items[dimension]
+        items = [item for dimension in dimensions for item in self.items[dimension]]
         return FeatureTable(items, [records.get(item.key) or FeatureRecord(MISSING, message="not in the sidecar")
-                                    for item in items])
+                                    for item in items], fingerprint)
 
 
 def open_run(path: Path | str) -> LoadedRun:

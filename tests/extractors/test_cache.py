@@ -10,8 +10,8 @@ from extractor_helpers import noise_images
 
 from divgenbench.errors import ConfigError
 from divgenbench.extractors.base import FeatureRecord, Fingerprint
-from divgenbench.extractors.cache import FeatureCache, cache_key, import_run_sidecars
-from divgenbench.extractors.sidecar import save_feature_sidecar
+from divgenbench.extractors.cache import FeatureCache, cache_key
+from divgenbench.rundir.features import import_run_sidecars, save_feature_sidecar
 from divgenbench.extractors.tiny_faces import TinyArcFaceExtractor
 from divgenbench.pipeline import extract_features
 from divgenbench.rundir import RunDir

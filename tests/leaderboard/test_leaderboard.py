@@ -138,6 +138,15 @@ def test_fingerprint_bank_protocol_and_metadata_problems_are_all_named(smoke_res
         "results.protocol.name", "results.scores.pvs.interval", "submission.revision"}
 
 
+def test_a_run_on_the_retired_prompt_bank_is_refused_naming_the_hash_and_the_fix(smoke_results):
+    results = full_results(smoke_results, EXPECTED)
+    results["prompt_bank"]["sha256"] = "817e22797ca775819e5e88657598d5006afe7a275b5954c618fb23fcd41f6a99"
+    _, problems = check_entry_bytes("my-model", entry_bytes(results), EXPECTED)
+    [problem] = [p for p in problems if p.path == "results.prompt_bank.sha256"]
+    assert "817e22797ca7" in problem.message and "retired" in problem.message
+    assert "re-run on the current bundled bank" in problem.message
+
+
 def test_default_fingerprints_that_cannot_be_built_here_are_named(smoke_results):
     """Without local weights, the unpinned CSD and Grounding DINO fingerprints cannot be had: each is named
     (not a crash, not a pass)."""

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from divgenbench.metrics import photographic_variance_score, photometric_stats
-from divgenbench.metrics.pvs import PHOTOMETRIC_TOLERANCE
+from divgenbench.extractors.photometric import PHOTOMETRIC_TOLERANCE
 
 
 def reference_stats(image: np.ndarray) -> tuple[float, float, float]:
@@ -40,7 +40,7 @@ def test_stats_match_per_pixel_reference(images):
 
 def test_chunks_spanning_and_splitting_images_match_reference(monkeypatch):
     # 2^6-pixel chunks: a 9×11 image is split over chunks and small images share one
-    monkeypatch.setattr("divgenbench.metrics.pvs._PIXELS_PER_CHUNK", 64)
+    monkeypatch.setattr("divgenbench.extractors.photometric._PIXELS_PER_CHUNK", 64)
     rng = np.random.default_rng(3)
     for shape in [(5, 9, 11, 3), (7, 3, 4, 3)]:
         images = rng.integers(0, 256, size=shape, dtype=np.uint8)

@@ -92,3 +92,18 @@ def test_missing_weights_name_hub_file_and_place():
         HpsScorer(device="cpu").score(sample_images()[:1], PROMPTS[:1])
     message = error.value.one_line()
     assert "xswu/HPSv2" in message and "HPS_v2.1_compressed.pt" in message and "models download hps-v2.1" in message
+
+
+def test_cli_download_offline_is_one_line_naming_the_file(tmp_path):
+    """``models download hps-v2.1`` offline: exit 2 and one line naming hub repo, file and place, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DIVGENBENCH_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    result = subprocess.run([sys.executable, "-m", "divgenbench", "models", "download", "hps-v2.1"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    output = result.stderr + result.stdout
+    assert "xswu/HPSv2" in output and "HPS_v2.1_compressed.pt" in output

@@ -201,3 +201,20 @@ def test_non_finite_numbers_are_rejected(results_dict):
     data["scores"]["pvs"]["value"] = math.inf
     _, problems = check_results_data(data)
     assert [p.path for p in problems] == ["scores.pvs.value"]
+
+
+def test_results_made_on_a_retired_prompt_bank_are_refused_naming_it(results_dict, tmp_path):
+    """Issue 14 rewrote bank v1: images made for the old texts answer other prompts, so validate refuses."""
+    from divgenbench.prompts.vocab import RETIRED_BANK_SHA256
+
+    retired = "817e22797ca775819e5e88657598d5006afe7a275b5954c618fb23fcd41f6a99"
+    assert retired in RETIRED_BANK_SHA256
+    data = copy.deepcopy(results_dict)
+    data["prompt_bank"]["sha256"] = retired
+    _, problems = check_results_data(data)
+    assert [p.path for p in problems] == ["prompt_bank.sha256"]
+    assert "817e22797ca7" in problems[0].message and "re-run on the current bundled bank" in problems[0].message
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1 and "817e22797ca7" in result.output and "retired" in result.output

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from ..rundir import RunDir, atomic_write_bytes
-from .base import FeatureRecord, Fingerprint, ImageItem
+from ..extractors.base import FeatureRecord, Fingerprint, ImageItem, content_key
+from ..extractors.cache import SHA256_PATTERN, FeatureCache
+from . import RunDir, atomic_write_bytes
 
 SIDECAR_VERSION = 1
 
@@ -24,7 +25,11 @@ def sidecar_paths(run: RunDir, feature: str) -> tuple[Path, Path]:
 
 
 def save_feature_sidecar(run: RunDir, fingerprint: Fingerprint, items: Sequence[ImageItem],
-                         records: Sequence[FeatureRecord]) -> None:
+                         records: Sequence[FeatureRecord], queries: Sequence[str | None] | None = None,
+                         sidecar: str | None = None) -> None:
+    """Write one feature's records of ``items``; ``queries`` are the query-dependent extractor's texts
+    (class names, prompts), kept so that importing the sidecar into the cache keys each record right.
+    ``sidecar`` (default: the feature kind) names the files: each quality scorer has its own."""
     from safetensors.numpy import save
 
     names = sorted({name for r in records for name in r.arrays})
@@ -45,8 +50,9 @@ def save_feature_sidecar(run: RunDir, fingerprint: Fingerprint, items: Sequence[
     index = {"version": SIDECAR_VERSION, "fingerprint": fingerprint.to_dict(), "trailing": trailing,
              "scalar": [n for n in names if all(np.asarray(r.arrays[n]).ndim == 0 for r in records if n in r.arrays)],
              "items": [{"key": i.key, "sha256": i.sha256, "prompt_id": i.prompt_id, "status": r.status,
-                        "message": r.message} for i, r in zip(items, records, strict=True)]}
-    safetensors_path, index_path = sidecar_paths(run, feature=fingerprint.feature)
+                        "message": r.message, **({"query": q} if q is not None else {})}
+                       for i, r, q in zip(items, records, queries or [None] * len(items), strict=True)]}
+    safetensors_path, index_path = sidecar_paths(run, feature=sidecar or fingerprint.feature)
     atomic_write_bytes(safetensors_path, save(tensors))
     atomic_write_bytes(index_path, (json.dumps(index) + "\n").encode())
 
@@ -75,3 +81,23 @@ def load_feature_sidecar(run: RunDir, feature: str) -> tuple[dict, dict[str, Fea
                 arrays[name] = value[0] if name in index["scalar"] else value
         records[entry["key"]] = FeatureRecord(entry["status"], arrays, entry.get("message", ""))
     return index["fingerprint"], records
+
+
+def import_run_sidecars(run: RunDir, cache: FeatureCache | None = None) -> int:
+    """Put a run's feature sidecars into the cache, so rescoring needs no model even on a fresh machine."""
+    cache = cache or FeatureCache()
+    imported = 0
+    for index_path in sorted(run.features_dir.glob("*.json")) if run.features_dir.exists() else []:
+        feature = index_path.stem
+        try:
+            fingerprint_dict, records = load_feature_sidecar(run, feature)
+            keys = {entry["key"]: content_key(entry["sha256"], entry.get("query"))
+                    for entry in json.loads(index_path.read_text())["items"]
+                    if SHA256_PATTERN.match(entry.get("sha256") or "")}
+            fingerprint = Fingerprint(**fingerprint_dict)
+        except (DataError, KeyError, TypeError, ValueError, json.JSONDecodeError):
+            continue  # not a sidecar this version can read: the features are recomputed instead
+        present = cache.cached(fingerprint)
+        imported += cache.put_many(fingerprint, {keys[key]: record for key, record in records.items()
+                                                 if key in keys and keys[key] not in present})
+    return imported

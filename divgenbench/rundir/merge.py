@@ -19,9 +19,9 @@ from ..errors import ConfigError, DataError
 from ..hashing import sha256_bytes, sha256_file
 from ..prompts import load_prompts
 from ..protocol import get_protocol
-from ..rundir import RunDir, atomic_write_bytes
-from .base import GeneratedImage
-from .runner import plan_requests
+from ..generators.base import GeneratedImage
+from ..generators.runner import plan_requests
+from . import RunDir, atomic_write_bytes
 
 
 @dataclass
