@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from divgenbench.training.loop import D2AlignTrainer
-from tests.training.conftest import TINY_PROMPTS, tiny_config
+from train_helpers import TINY_PROMPTS, tiny_config
 
 if __name__ == "__main__":
     config = tiny_config(stage1={"steps": 2}, stage2={"steps": 1}, optim={"lr": 1e-3, "gradient_accumulation": 2})

@@ -11,7 +11,7 @@ from divgenbench.errors import ConfigError, DataError
 from divgenbench.training.checkpoints import recipe_digest
 from divgenbench.training.config import TrainConfig, load_config, parse_config
 from divgenbench.training.prompts import read_prompt_file
-from tests.conftest import REPO
+from train_helpers import REPO
 
 
 def test_the_flux_example_is_table_3():
@@ -61,7 +61,7 @@ def test_train_command_runs_both_stages_and_writes_b_v(tmp_path):
     import subprocess
     import sys
 
-    from tests.training.conftest import TINY_PROMPTS
+    from train_helpers import TINY_PROMPTS
 
     (tmp_path / "prompts.txt").write_text("\n".join(TINY_PROMPTS))
     config = yaml.safe_load((REPO / "examples" / "d2align_tiny.yaml").read_text())

@@ -17,7 +17,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("accelerate")
 
 from divgenbench.training.guided_reward import ReasoningDirection  # noqa: E402
-from tests.conftest import REPO  # noqa: E402
+from train_helpers import REPO  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

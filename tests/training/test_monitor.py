@@ -11,7 +11,7 @@ import pytest
 from divgenbench.errors import ConfigError
 from divgenbench.results.models import Interval, ScoreValue
 from divgenbench.training.monitor import DiversityMonitor, monitor_values
-from tests.training.conftest import TINY_PROMPTS, tiny_config
+from train_helpers import TINY_PROMPTS, tiny_config
 
 
 def test_values_carry_intervals_and_leave_out_what_is_not_informative():

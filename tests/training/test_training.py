@@ -14,7 +14,7 @@ from divgenbench.training import loop  # noqa: E402
 from divgenbench.training.guided_reward import ReasoningDirection, guided_cosine  # noqa: E402
 from divgenbench.training.log import read_log  # noqa: E402
 from divgenbench.training.stages import STAGE_DIRECTION, STAGE_GENERATOR  # noqa: E402
-from tests.training.conftest import tiny_config  # noqa: E402
+from train_helpers import tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
