@@ -143,8 +143,13 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, 
 
 
 def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RESAMPLES, seed: int = SEED,
-                 confidence: float = CONFIDENCE, context: MetricContext | None = None) -> Comparison:
-    """Paired comparison of every score of two runs (run directories or results.json files)."""
+                 confidence: float = CONFIDENCE, context: MetricContext | None = None,
+                 reference_run: Path | str | None = None) -> Comparison:
+    """Paired comparison of every score of two runs (run directories or results.json files).
+
+    Reference-relative metrics (SCD, Vendi, PRDC) compare A and B through the features of ``reference_run``;
+    without it they are listed with the reason.
+    """
     a, b = open_run(path_a), open_run(path_b)
     problems = comparability_problems(a.results, b.results)
     if problems:
@@ -152,6 +157,11 @@ def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RES
                         + "; ".join(problems),
                         "compare runs made with the same protocol, prompt bank and extractors")
     context = context or comparison_context(a.results, resamples, seed)
+    if reference_run is not None:
+        from .pipeline import reference_features
+
+        metrics = [METRICS.get(key)() for key in METRICS.names()]
+        context.reference_features = reference_features(Path(reference_run), metrics)
     keys = list(dict.fromkeys([*a.results.scores, *b.results.scores]))
     rows = [compare_score(key, a, b, context, confidence) for key in keys]
     return Comparison(a, b, rows, context.resamples, context.seed, confidence)

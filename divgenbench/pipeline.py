@@ -14,18 +14,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from . import store
 from .environment import environment, toolkit
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, MissingWeightsError
 from .extractors import EXTRACTORS, ImageItem, extractor_for
-from .extractors.base import Extractor, FeatureRecord
-from .extractors.base import content_key
+from .extractors.base import Extractor, FeatureRecord, content_key
 from .extractors.cache import FeatureCache
 from .generators import GENERATORS, GenerationSettings
-from .generators.base import ImageRequest
+from .generators.base import Generator, ImageRequest
 from .generators.runner import (
     Shard,
     collect_samples,
@@ -37,13 +38,13 @@ from .metrics import METRICS, metric_keys
 from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
 from .metrics.bootstrap import bootstrap_interval, mean_statistic
 from .prompts import load_prompts
+from .prompts.bank import PromptBank
+from .protocol import DIMENSIONS, Protocol, get_protocol
 from .quality import QUALITY, default_scorers
 from .quality.base import QualityScorer
-from .prompts.bank import PromptBank
-from .protocol import DIMENSIONS, get_protocol
-from .reference import StyleReferenceLoader
+from .reference import StyleReferenceLoader, read_manifest
 from .results.choices import scoring_choices
-from .results.io import write_results
+from .results.io import results_path, write_results
 from .results.models import (
     Diagnostics,
     ExtractorInfo,
@@ -81,13 +82,7 @@ class EvalConfig:
     resamples: int = 1000
     bootstrap_seed: int = 0
     shard: Shard | None = None  # this job-array task's share: generation only (see ``evaluate``)
-
-    def run_identity(self, bank: PromptBank) -> dict:
-        """What must not change between a run and its resumption (batch size may)."""
-        settings = asdict(self.settings)
-        settings.pop("batch_size")
-        return {"model": self.model, "model_args": self.model_args, "settings": settings,
-                "protocol": self.protocol, "limit": self.limit, "prompt_bank_sha256": bank.sha256}
+    generate_only: bool = False  # make the images now (no extractor weights needed), score later
 
 
 class Reporter:
@@ -302,6 +297,48 @@ def launcher_processes() -> Processes:
     return Processes(state.process_index, state.num_processes, state.wait_for_everyone)
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C, with how far the run got (the CLI prints it and exits 130) and the seconds spent so far."""
+
+    def __init__(self, message: str, timings: dict[str, float]):
+        super().__init__(message)
+        self.timings = timings
+
+
+class StageTimer:
+    """``with timer("generate_s"):`` adds the block's wall time to ``timings["generate_s"]``, even when the
+    block is interrupted (an interrupted run's time still counts in the run's total)."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, key: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
+
+
+def record_timings(run: RunDir, timings: dict[str, float]) -> dict[str, float]:
+    """Add ``timings`` to the seconds the run folder has recorded so far and return the sums.
+
+    [choice] A run's timings are its cost: the sum over every invocation that worked on it (a resumed,
+    interrupted or rescored run adds up), kept in RUN/timings.json and copied into results.json.
+    """
+    recorded: dict[str, float] = {}
+    if run.timings_path.exists():
+        try:
+            recorded = {k: float(v) for k, v in json.loads(run.timings_path.read_text()).items()}
+        except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
+            recorded = {}  # a damaged record loses past time only; the run itself is intact
+    for key, seconds in timings.items():
+        recorded[key] = recorded.get(key, 0.0) + seconds
+    atomic_write_json(run.timings_path, recorded)
+    return recorded
+
+
 @dataclass
 class GenerationSummary:
     """What one process's generation step did, and what scoring needs from it."""
@@ -323,44 +360,144 @@ class GenerationSummary:
         return self.job_share.count == 1 and self.rank == 0
 
 
-def generate(config: EvalConfig, reporter: Reporter | None = None,
-             processes: Processes | None = None) -> GenerationSummary:
+@dataclass
+class Plan:
+    """An evaluation with everything resolved and checked, before any image is made or run.json written."""
+
+    config: EvalConfig
+    protocol: Protocol
+    generator: Generator
+    bank: PromptBank
+    extractor_set: str
+    metrics: list[Metric]
+    quality: list[str]
+    style_reference: StyleReferenceLoader | None
+    identity: dict[str, Any]
+
+
+def plan(config: EvalConfig, model: Any = None) -> Plan:
+    """Resolve and check every setting up front: a user error is a ConfigError here, never an undefined score.
+
+    Checks: protocol; the generator's typed model args and settings (finite numbers, known device and dtype);
+    extractor set and overrides; metric and quality names; the style reference name; the reference run; and,
+    unless ``config.generate_only``, that every non-tiny extractor's and scorer's weights are on disk (the
+    error names the ``divgenbench models download`` line). ``model`` is a live diffusers pipeline or
+    ``Generator`` used instead of ``config.model``'s registry entry.
+    """
+    protocol = get_protocol(config.protocol)
+    generator = live_generator(model, config.settings, config.model_args) if model is not None else \
+        GENERATORS.get(config.model)(config.settings, config.model_args)
+    extractor_set = config.extractor_set or generator.default_extractor_set
+    extractor_for("photometric", extractor_set)  # an unknown set fails here
+    for feature, name in config.extractor_overrides.items():
+        kind = EXTRACTORS.get(name).feature
+        if kind != feature:
+            raise ConfigError(f"extractor {name!r} extracts {kind!r}, not {feature!r}",
+                              f"pass one of: {', '.join(n for n in EXTRACTORS if EXTRACTORS.get(n).feature == feature)}")
+    for key in config.scores or ():
+        METRICS.target(key)
+    keys = [k for k in metric_keys() if k in config.scores] if config.scores else metric_keys()
+    metrics = [METRICS.get(k)() for k in keys]
+    quality = list(config.quality) if config.quality is not None else default_scorers(extractor_set)
+    used = [EXTRACTORS.get(name) for name in
+            dict.fromkeys(extractor_for(m.feature, extractor_set, config.extractor_overrides) for m in metrics)
+            if name is not None] + [QUALITY.get(name) for name in quality]
+    style_reference = None
+    style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
+    if style_extractor and any(m.feature == "style-embedding" for m in metrics):
+        style_reference = StyleReferenceLoader(style_extractor, config.style_reference)
+        if config.style_reference:
+            read_manifest(config.style_reference)  # an unknown name fails here, with the way to list them
+    if config.reference_run is not None and not results_path(config.reference_run).exists():
+        raise ConfigError(f"--reference-run {config.reference_run} has no results.json",
+                          "pass the output folder of a finished `divgenbench eval` run")
+    if not config.generate_only:
+        check_weights(used)
+    bank = load_prompts(config.prompts_source)
+    return Plan(config, protocol, generator, bank, extractor_set, metrics, quality, style_reference,
+                run_identity(config, generator, bank))
+
+
+def check_weights(plugins: Sequence[type[Extractor]]) -> None:
+    """Every weight file the extractors and scorers need is on disk, or one error naming the download."""
+    for plugin in plugins:
+        for entry in plugin.required_weights():
+            try:
+                store.resolve(entry)
+            except MissingWeightsError as exc:
+                raise MissingWeightsError(f"{plugin.name}: {exc}",
+                                          f"run `divgenbench models download {plugin.name}` where the hub is "
+                                          "reachable, or pass --generate-only to make the images now and score "
+                                          "later") from exc
+
+
+def run_identity(config: EvalConfig, generator: Generator, bank: PromptBank) -> dict[str, Any]:
+    """What must not change between a run and its resumption: resolved args and settings (batch size may
+    change), the adapter and its weights' identity, protocol, limit and prompt bank."""
+    settings = asdict(generator.resolved_settings())
+    settings.pop("batch_size")
+    described = generator.describe()
+    return {"model": generator.name, "adapter": described.get("adapter"), "model_args": generator.resolved_args(),
+            "weights": {"hub_id": described.get("hub_id"), "revision": described.get("revision")},
+            "settings": settings, "protocol": config.protocol, "limit": config.limit,
+            "prompt_bank_sha256": bank.sha256}
+
+
+def live_generator(model: Any, settings: GenerationSettings, model_args: dict[str, str]) -> Generator:
+    """A ``Generator`` as it is, or a live diffusers pipeline wrapped so its current weights make the images."""
+    if isinstance(model, Generator):
+        return model
+    if hasattr(model, "components") and callable(model):
+        from .generators.live import LivePipelineGenerator
+
+        return LivePipelineGenerator(settings, model_args, pipe=model)
+    raise ConfigError(f"evaluate(model=...) needs a diffusers pipeline or a divgenbench Generator, "
+                      f"got {type(model).__name__}", "or name a registered generator in EvalConfig.model")
+
+
+def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Processes | None = None,
+             prepared: Plan | None = None) -> GenerationSummary:
     """Make this process's share of the protocol's missing images in ``config.output``.
 
     The share is ``config.shard`` (a job-array task) split again among a launcher's ranks; every rank waits
-    at the barrier, so when it returns on rank 0 all images of the job exist. The generator is built only
-    when images are missing; its resolved settings and notes go to the run's generator.json, which later
-    processes (other ranks, resumes, merged runs) read instead of loading the model.
+    at the barrier, so when it returns on rank 0 all images of the job exist. The generator loads only when
+    images are missing; its resolved settings and notes go to the run's generator.json, which later
+    processes (other ranks, resumes, merged runs) read instead of loading the model. Everything is checked
+    (``plan``) before run.json is written, so a refused command leaves nothing that blocks the corrected one.
     """
     reporter = reporter or Reporter(quiet=True)
     processes = processes or launcher_processes()
-    protocol = get_protocol(config.protocol)
-    generator_cls = GENERATORS.get(config.model)
-    bank = load_prompts(config.prompts_source)
+    prepared = prepared or plan(config)
+    bank, generator = prepared.bank, prepared.generator
     run = RunDir(config.output)
     run.prepare()
-    run.check_config(config.run_identity(bank))
+    run.check_config(prepared.identity)
     run.remove_stale_temporaries()
 
-    requests = plan_requests(bank, protocol, config.limit)
+    requests = plan_requests(bank, prepared.protocol, config.limit)
     job_share = config.shard or Shard()
     share = processes.share.within(job_share) if processes.size > 1 else job_share
-    todo = pending_requests(run, share.select(requests))
+    planned = share.select(requests)
+    todo = pending_requests(run, planned)
     summary = GenerationSummary(run, bank, requests, share, job_share, processes.rank)
     if todo:
-        t0 = time.perf_counter()
-        generator = generator_cls(config.settings, config.model_args)
-        generator.load()
-        summary.description = {**generator.describe(), "notes": generator.notes(requests)}
-        atomic_write_json(run.generator_info_path, summary.description)
-        summary.timings["load_model_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        label = f"generating with {config.model}" + (f" (share {share})" if share.count > 1 else "")
-        with reporter.task(label, len(todo)) as advance:
-            summary.written = generate_images(generator, todo, run, config.settings.batch_size, advance)
-        summary.timings["generate_s"] = time.perf_counter() - t0
+        if len(todo) < len(planned):
+            reporter.note(f"resuming {run.root}: {len(planned) - len(todo)} of {len(planned)} images already done")
+        timer = StageTimer(summary.timings)
+        with timer("load_model_s"):
+            generator.load()
+            summary.description = {**generator.describe(), "notes": generator.notes(requests)}
+            atomic_write_json(run.generator_info_path, summary.description)
+        label = f"generating with {generator.name}" + (f" (share {share})" if share.count > 1 else "")
+        try:
+            with timer("generate_s"), reporter.task(label, len(todo)) as advance:
+                summary.written = generate_images(generator, todo, run, config.settings.batch_size, advance)
+        except KeyboardInterrupt as exc:
+            done = len(planned) - len(pending_requests(run, planned))
+            raise RunInterrupted(f"interrupted: {done} of {len(planned)} images done; rerun the same command "
+                                 "to resume", summary.timings) from exc
     else:
-        reporter.note(f"all {len(share.select(requests))} images of share {share} already in {run.root}")
+        reporter.note(f"all {len(planned)} images of share {share} already in {run.root}")
     processes.barrier()
     if summary.description is None and run.generator_info_path.exists():
         try:
@@ -370,24 +507,26 @@ def generate(config: EvalConfig, reporter: Reporter | None = None,
     return summary
 
 
-def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
-    """Run (or resume) one evaluation and write ``results.json`` plus its sidecars.
+def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any = None) -> Results | None:
+    """Run (or resume) one evaluation and return its typed ``Results`` (``write_results`` saves them).
 
-    Returns None in a process that only generates: a ``--shard`` task (merge the shards, then evaluate
-    the merged run) or a launcher rank other than 0 (rank 0 scores once all ranks are done).
+    ``model``: a live diffusers pipeline or ``Generator`` to evaluate instead of ``config.model`` (a training
+    loop's current weights; nothing is saved but images, samples.jsonl and feature sidecars in
+    ``config.output``, use one folder per evaluated state). Returns None in a process that only generates:
+    ``generate_only``, a ``--shard`` task (merge the shards, then evaluate the merged run) or a launcher rank
+    other than 0 (rank 0 scores once all ranks are done).
     """
     reporter = reporter or Reporter(quiet=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    protocol = get_protocol(config.protocol)
-    generator_cls = GENERATORS.get(config.model)
-    score_keys = [k for k in metric_keys() if k in config.scores] if config.scores else metric_keys()
-    for key in config.scores or ():
-        METRICS.target(key)  # unknown names fail before any work
-    for name in config.quality or ():
-        QUALITY.target(name)
-    summary = generate(config, reporter)
-    if not summary.scores_here:
+    prepared = plan(config, model)
+    generator, protocol = prepared.generator, prepared.protocol
+    try:
+        summary = generate(config, reporter, prepared=prepared)
+    except RunInterrupted as interrupted:
+        record_timings(RunDir(config.output), {**interrupted.timings, "total_s": time.perf_counter() - started})
+        raise
+    if not summary.scores_here or config.generate_only:
         return None
     timings.update(summary.timings)
     run, bank, requests = summary.run, summary.bank, summary.requests
@@ -395,37 +534,39 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
     write_samples(run, samples)
     items = image_items(samples, bank, run)
 
-    extractor_set = config.extractor_set or generator_cls.default_extractor_set
-    style_extractor = extractor_for("style-embedding", extractor_set, config.extractor_overrides)
-    style_reference = StyleReferenceLoader(style_extractor, config.style_reference) if style_extractor else None
+    style_reference = prepared.style_reference
     context = MetricContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
     extractors: dict[str, ExtractorInfo] = {}
     diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
     diagnostics.skipped_images += [SkippedImage(key=f"{m.request.prompt_id}_{m.request.k}", reason=m.reason,
                                                 message=m.message) for m in missing]
-    described = dict(summary.description or {"name": config.model, "adapter": generator_cls.__module__,
-                                              "args": config.model_args, "smoke": generator_cls.smoke})
+    described = dict(summary.description or generator.describe())
     diagnostics.notes += described.pop("notes", [])
-    metrics = [METRICS.get(k)() for k in score_keys]
     if config.reference_run is not None:
-        context.reference_features = reference_features(config.reference_run, metrics)
-    quality_names = config.quality if config.quality is not None else default_scorers(extractor_set)
+        context.reference_features = reference_features(config.reference_run, prepared.metrics)
     all_items = [item for d in DIMENSIONS for item in items[d]]
-    quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in quality_names], all_items, run, context,
-                                               diagnostics, timings, reporter)
-    scores = compute_metrics(metrics, items, run, extractor_set, config, context,
-                             extractors, diagnostics, timings, reporter)
+    try:
+        quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run,
+                                                   context, diagnostics, timings, reporter)
+        scores = compute_metrics(prepared.metrics, items, run, prepared.extractor_set, config, context,
+                                 extractors, diagnostics, timings, reporter)
+    except KeyboardInterrupt as exc:
+        record_timings(run, {**timings, "total_s": time.perf_counter() - started})
+        raise RunInterrupted(f"interrupted: {len(samples)} of {len(requests)} images done, features part "
+                             "extracted (finished ones are cached); rerun the same command to resume",
+                             timings) from exc
 
-    smoke = (generator_cls.smoke or any(e.smoke for e in extractors.values())
+    smoke = (generator.smoke or any(e.smoke for e in extractors.values())
              or any(q.fingerprint.smoke for q in quality_scorers.values()))
-    model = ModelInfo(name=config.model, adapter=str(described.get("adapter")), args=config.model_args,
-                      hub_id=described.get("hub_id"), revision=described.get("revision"),
-                      settings=described.get("settings", asdict(config.settings)), smoke=generator_cls.smoke,
-                      extra={k: v for k, v in described.items()
-                             if k not in {"name", "adapter", "args", "hub_id", "revision", "settings", "smoke"}})
+    model_info = ModelInfo(name=generator.name, adapter=str(described.get("adapter")), args=dict(generator.model_args),
+                           hub_id=described.get("hub_id"), revision=described.get("revision"),
+                           settings=described.get("settings", asdict(config.settings)), smoke=generator.smoke,
+                           extra={k: v for k, v in described.items()
+                                  if k not in {"name", "adapter", "args", "hub_id", "revision", "settings", "smoke"}})
     timings["total_s"] = time.perf_counter() - started
-    results = Results(
-        toolkit=toolkit(), smoke=smoke, model=model,
+    timings = record_timings(run, timings)
+    return Results(
+        toolkit=toolkit(), smoke=smoke, model=model_info,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
                               prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
                               limit=config.limit, choices=protocol.generation_choices(),
@@ -437,12 +578,19 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None) -> Results | 
         timings={k: round(v, 3) for k, v in timings.items()},
         sidecars={"samples": run.relative(run.samples_path), "features": run.relative(run.features_dir)},
     )
-    write_results(results, run.results_path)
+
+
+def evaluate_and_write(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
+    """``evaluate`` then ``results.json`` in the run folder (what ``divgenbench eval`` and ``score`` do)."""
+    results = evaluate(config, reporter)
+    if results is not None:
+        write_results(results, RunDir(config.output).results_path)
     return results
 
 
 def score(run_dir: Path, *, extractor_set: str | None = None, extractor_overrides: dict[str, str] | None = None,
-          resamples: int | None = None, reporter: Reporter | None = None) -> Results:
+          resamples: int | None = None, reference_run: Path | None = None,
+          reporter: Reporter | None = None) -> Results:
     """Re-score a finished run from its ``run.json``: no generation, features from the cache.
 
     The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
@@ -472,20 +620,31 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
         overrides = {}  # a named set replaces the previous choice
     overrides.update(extractor_overrides or {})
     config = EvalConfig(
-        model=model, output=run.root, model_args=identity.get("model_args", {}), settings=settings,
+        model=model, output=run.root, model_args=_given_args(run, previous), settings=settings,
         protocol=protocol_name, limit=identity.get("limit"),
         prompts_source=_prompts_source(previous.prompt_bank.source if previous else "bundled"),
         extractor_set=extractor_set,
         extractor_overrides=overrides,
+        quality=tuple(previous.quality_scorers) if previous else None,
         resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
-        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed)
+        bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed, reference_run=reference_run)
     bank = load_prompts(config.prompts_source)
     pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
     if pending:
         raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
                         "run `divgenbench eval` with the run's settings to generate them; `score` never generates")
     import_run_sidecars(run)
-    return evaluate(config, reporter)
+    return evaluate_and_write(config, reporter)
+
+
+def _given_args(run: RunDir, previous: Results | None) -> dict[str, str]:
+    """The --model-args strings the run was made with (run.json holds their resolved, typed form)."""
+    if previous is not None:
+        return dict(previous.model.args)
+    try:
+        return dict(json.loads(run.generator_info_path.read_text()).get("args", {}))
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return {}
 
 
 def _prompts_source(recorded: str) -> str:

@@ -409,6 +409,7 @@ class StyleReferenceLoader:
         self.extractor_name = extractor_name
         self.requested = requested
         self.used: StyleReference | None = None
+        self._retrieval = None  # RetrievalReference of the resolved reference, built on first use
 
     def _embedder(self):
         from .extractors import EXTRACTORS
@@ -437,11 +438,18 @@ class StyleReferenceLoader:
                         f"run `divgenbench reference build --source {WIKIART_HUB}` or pull one with --from-hub")
 
     def __call__(self):
+        """(the X_train retrieval index, X_test features); normalised once, shared by ASC and SLC."""
         from .metrics.irs import RetrievalReference
 
         if self.used is None:
             self.used = self.resolve()
-        return RetrievalReference(self.used.train), self.used.test
+            self._retrieval = RetrievalReference(self.used.train)
+        return self._retrieval, self.used.test
+
+    def labels(self):
+        """(X_train labels, X_test labels): the WikiArt style of every reference row, for SLC."""
+        self()
+        return self.used.train_labels, self.used.test_labels
 
     @property
     def info(self) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -27,6 +28,7 @@ from PIL import Image  # noqa: E402
 
 from divgenbench.extractors import EXTRACTOR_SETS  # noqa: E402
 from divgenbench.generators import GENERATORS, Generator  # noqa: E402
+from divgenbench.generators.args import ModelArgs  # noqa: E402
 
 # A test-only extractor set with PVS alone: fast, and leaves IDS/ASC/SDI "not computed" on purpose.
 EXTRACTOR_SETS.setdefault("test-photometric", {"photometric": "photometric"})
@@ -39,13 +41,15 @@ class SyntheticGenerator(Generator):
     name = "test-synthetic"
     default_extractor_set = "test-photometric"
     smoke = True
-    model_arg_names = ("mode",)
+
+    class Args(ModelArgs):
+        mode: Literal["varied", "constant"] = "varied"
 
     def generate(self, requests):
         size = 64
         images = []
         for request in requests:
-            rng = np.random.default_rng(0 if self.model_args.get("mode") == "constant" else request.seed)
+            rng = np.random.default_rng(0 if self.args.mode == "constant" else request.seed)
             canvas = np.zeros((size, size, 3)) + rng.uniform(0.05, 0.95, 3) * rng.uniform(0.2, 1.0)
             for _ in range(int(rng.integers(1, 5))):
                 x0, y0 = rng.integers(0, size - 16, 2)
@@ -62,7 +66,7 @@ if "test-synthetic" not in GENERATORS:
 @pytest.fixture(scope="session")
 def make_run(tmp_path_factory):
     """Build (once per session and arguments) a finished run of the synthetic generator; returns its folder."""
-    from divgenbench.pipeline import EvalConfig, evaluate
+    from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 
     built: dict[tuple, Path] = {}
 
@@ -80,10 +84,10 @@ def make_run(tmp_path_factory):
 
 # --- headless Chromium for the HTML report and the leaderboard page ------------------------------------------------
 import re  # noqa: E402
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
+TEST_SCRIPT = REPO / "scripts" / "test"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr",
                   "--v=0", "--window-size=1280,2000")
@@ -98,9 +102,14 @@ class RenderedPage:
 
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory):
-    """Render an HTML file in headless Chromium: the DOM after scripts ran, console messages, a screenshot."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "Chromium is needed for the page tests: apt-get install -y chromium (.ci/run does this)"
+    """Render an HTML file in headless Chromium: the DOM after scripts ran, console messages, a screenshot.
+
+    The browser is the one ``scripts/test`` (the README's test command) finds or installs: asking the script
+    keeps one lookup, so these tests fail exactly where a user's run of that command would.
+    """
+    found = subprocess.run(["bash", str(TEST_SCRIPT), "--which-chromium"], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    binary = found.stdout.strip()
 
     def run(page: Path, *mode: str) -> subprocess.CompletedProcess:
         profile = tmp_path_factory.mktemp("chromium-profile")

@@ -13,7 +13,7 @@ from divgenbench.prompts.bank import bundled_dir
 
 def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "divgenbench", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+                          timeout=600, cwd=cwd)
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -54,3 +54,35 @@ def test_unwritable_output_dir(tmp_path):
 def test_bad_model_args():
     result = run_cli("eval", "--model-args", "checkpoint", "-q")
     assert_one_clear_line(result, "not key=value")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("flags", "fragments"), [
+    (("--extractors", "bogus"), ("unknown extractor set 'bogus'", "choose one of")),
+    (("--reference", "nope"), ("no style reference named 'nope'", "reference info")),
+    (("--device", "banana"), ("--device 'banana'", "cpu, cuda")),
+    (("--guidance-scale", "nan"), ("--guidance-scale nan", "finite")),
+    (("--model-args", "weights_seed=abc"), ("weights_seed=abc", "weights_seed (int")),
+    (("--quality", "nope"), ("unknown quality 'nope'",)),
+    (("--extractors", "default"), ("models download", "--generate-only")),  # real weights are not on disk
+])
+def test_user_errors_stop_before_any_image_and_the_corrected_command_runs(tmp_path, flags, fragments):
+    """Issue 11 'done when': each exits 2 with one line, writes no image and no run.json, so the corrected
+    command then runs in the same folder."""
+    out = tmp_path / "run"
+    assert_one_clear_line(run_cli("eval", "--limit", "1", "-q", "-o", str(out), "--no-report", *flags), *fragments)
+    assert not list(out.rglob("*.png")) and not (out / "run.json").exists()
+    fixed = run_cli("eval", "--limit", "1", "-q", "-o", str(out), "--no-report", "--resamples", "20")
+    assert fixed.returncode == 0, fixed.stderr
+    assert (out / "results.json").exists()
+
+
+@pytest.mark.slow
+def test_resuming_with_explicit_defaults_works_and_other_numerics_are_refused(tmp_path):
+    out = str(tmp_path / "run")
+    assert run_cli("eval", "--limit", "1", "-q", "-o", out, "--no-report", "--resamples", "20").returncode == 0
+    explicit = run_cli("eval", "--limit", "1", "-q", "-o", out, "--no-report", "--resamples", "20",
+                       "--dtype", "float64", "--num-inference-steps", "4", "--model-args", "weights_seed=0")
+    assert explicit.returncode == 0, explicit.stderr
+    assert_one_clear_line(run_cli("eval", "--limit", "1", "-q", "-o", out, "--dtype", "float32"),
+                          "settings.dtype: 'float64' → 'float32'")

@@ -10,7 +10,8 @@ import pytest
 from divgenbench.errors import ConfigError
 from divgenbench.generators import GenerationSettings
 from divgenbench.generators.tiny_flux import TinyFluxGenerator
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.metrics import METRICS, metric_keys
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 from divgenbench.protocol import image_seed
 from divgenbench.results.models import Results
 from divgenbench.rundir import RunDir
@@ -47,7 +48,7 @@ def test_results_file_records_provenance_and_every_score(tiny_run):
     assert results.model.settings["resolution"] == 64 and results.model.settings["dtype"] == "float64"
     assert results.protocol.name == "divgenbench-v1" and results.protocol.limit == LIMIT
     assert len(results.prompt_bank.sha256) == 64
-    assert list(results.scores) == ["ids", "asc", "sdi", "pvs"]
+    assert list(results.scores)[:4] == ["ids", "asc", "sdi", "pvs"] and list(results.scores) == metric_keys()
     pvs = results.scores["pvs"]
     assert pvs.status == "computed" and pvs.n == LIMIT and pvs.interval.low <= pvs.value <= pvs.interval.high
     assert results.diagnostics.images == {"id": 2, "style": 2, "layout": 8, "tonal": 2}
@@ -59,7 +60,7 @@ def test_second_run_resumes_without_generating(tiny_run, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a finished run must not load the generator again")
 
-    monkeypatch.setattr(TinyFluxGenerator, "__init__", refuse)
+    monkeypatch.setattr(TinyFluxGenerator, "load", refuse)  # built (cheap: args are checked), never loaded
     again = evaluate(config)
     assert {k: v.value for k, v in again.scores.items()} == {k: v.value for k, v in first.scores.items()}
 
@@ -68,7 +69,7 @@ def test_resuming_with_other_settings_is_refused(tiny_run):
     config, _ = tiny_run
     other = EvalConfig(model="tiny-flux", output=config.output, limit=LIMIT,
                        settings=GenerationSettings(num_inference_steps=2))
-    with pytest.raises(ConfigError, match="settings differ"):
+    with pytest.raises(ConfigError, match="settings.num_inference_steps: 4 → 2"):
         evaluate(other)
 
 
@@ -89,13 +90,17 @@ def test_all_four_scores_are_computed_and_compared_with_the_tiny_set(tiny_run):
     from divgenbench.compare import compare_runs
 
     config, results = tiny_run
-    assert all(s.status == "computed" for s in results.scores.values()), results.scores
+    own = [k for k in results.scores if not METRICS.get(k).needs_reference_run]
+    assert own[:4] == ["ids", "asc", "sdi", "pvs"] and "slc" in own
+    assert all(results.scores[k].status == "computed" for k in own), results.scores
+    assert all(s.status == "not-computed" and "--reference-run" in s.reason
+               for k, s in results.scores.items() if k not in own)
     assert results.references["style-embedding"].name.startswith("tiny-procedural")
     assert {f: e.extractor for f, e in results.extractors.items()} == {
         "face-embedding": "tiny-arcface", "style-embedding": "tiny-csd", "boxes": "tiny-grounding-dino",
         "photometric": "photometric"}
     rows = {row.key: row for row in compare_runs(config.output, config.output, resamples=200).rows}
-    assert set(rows) == {"ids", "asc", "sdi", "pvs"}
-    for row in rows.values():
-        assert row.difference is not None, row.reason
+    assert set(rows) == set(results.scores)
+    for key in own:
+        assert rows[key].difference is not None, rows[key].reason
         assert row.difference.difference == 0.0 and not row.difference.significant

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from divgenbench.cli import app, main
 from divgenbench.extractors.cache import FeatureCache
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +58,11 @@ def test_rescoring_from_the_cache_runs_no_model(run_copy, no_models):
     assert results.scores["ids"].status == "computed"  # the tiny detector found faces in tiny-flux images
     before = scores(run)
     (run / "results.json").unlink()  # a rescoring must rebuild it
+    (run / "report.html").write_text("stale")  # and refresh the report, which would show the old numbers
     result = CliRunner().invoke(app, ["score", str(run), "-q"])
     assert result.exit_code == 0, result.output
     assert no_models == [] and scores(run) == before
+    assert (run / "report.html").read_text().startswith("<!DOCTYPE html>") and "report: " in result.output
     assert json.loads((run / "results.json").read_text())["extractors"]["face-embedding"]["extractor"] == "tiny-arcface"
 
 

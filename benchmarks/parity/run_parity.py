@@ -41,9 +41,11 @@ PACKAGES = {
     "aesthetic-predictor-v2-5": (["aesthetic-predictor-v2-5==2024.12.18.1"], "reference_aesthetic.py",
                                  "tiny-aesthetic-v2.5"),
     "image-reward": (["image-reward==1.5", "timm==0.6.13", "fairscale==0.4.13", "openai-clip",
-                      "transformers==4.46.3", "tokenizers==0.20.3", "huggingface-hub==0.26.5"], "reference_imagereward.py",
-                     "tiny-imagereward"),
+                      "transformers==4.46.3", "tokenizers==0.20.3", "huggingface-hub==0.26.5"],
+                     "reference_imagereward.py", "tiny-imagereward"),
 }
+#: references that are this environment's own transformers: name → our tiny twin
+IN_ENVIRONMENT = {"transformers-pickscore": "tiny-pickscore", "transformers-clip-score": "tiny-clip-score"}
 PROMPTS = ["a red apple on a wooden table", "a portrait photo of an old fisherman",
            "an impressionist painting of a harbour at dusk, " * 8, "a cat"]
 
@@ -87,16 +89,46 @@ def make_env(folder: Path, requirements: list[str], package: str) -> Path:
     return python
 
 
-def ours(scorer_name: str, work: Path, images: list[Path], reference_inputs: np.ndarray) -> dict:
+def ours(scorer_name: str, images: list[Path], reference_inputs: np.ndarray) -> dict:
+    """Our model input and ``score`` per image, and our score on the reference's model input."""
     import torch
 
     scorer = load_scorer(scorer_name, device="cpu")
-    arrays = [np.asarray(Image.open(p).convert("RGB")) for p in images]
+    arrays = [np.array(Image.open(p).convert("RGB")) for p in images]
     model_inputs = np.concatenate([
         scorer.model_input(torch.from_numpy(a).permute(2, 0, 1)[None].float() / 255).numpy() for a in arrays])
     with torch.no_grad():
         on_reference_input = scorer.reward_preprocessed(torch.from_numpy(reference_inputs), PROMPTS).numpy()
-    return {"score": scorer.score(arrays, PROMPTS), "model_input": model_inputs, "on_reference_input": on_reference_input}
+    return {"score": scorer.score(arrays, PROMPTS), "model_input": model_inputs,
+            "on_reference_input": on_reference_input}
+
+
+def compare_clip_processor(twin: str, work: Path) -> dict:
+    """PickScore and CLIP score: the reference is transformers itself (``CLIPImageProcessor`` + ``CLIPModel``),
+    already in this environment, so no venv; the model is the same class, the preprocessing is what differs."""
+    import torch
+    from transformers import CLIPImageProcessor
+
+    scorer = load_scorer(twin, device="cpu")
+    images = write_images(work, scorer.preprocessing.size)
+    processor = CLIPImageProcessor(size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224})
+    reference_input = torch.cat([processor(images=Image.open(p).convert("RGB"), return_tensors="pt")
+                                 .pixel_values for p in images])
+    model = scorer.model
+    with torch.no_grad():  # the reference's own formula: official PickScore ÷ logit scale = cosine
+        tokens = scorer.tokenize(PROMPTS)
+        image = model.get_image_features(pixel_values=reference_input).pooler_output
+        text = model.get_text_features(**tokens).pooler_output
+        reference_score = torch.nn.functional.cosine_similarity(image, text).numpy()
+    mine = ours(twin, images, reference_input.numpy())
+    return {
+        "package": f"transformers CLIPProcessor ({twin})", "status": "compared",
+        "model_max_abs": float(np.abs(mine["on_reference_input"] - reference_score).max()),
+        "preprocessing_max_abs": [float(np.abs(a - b).max()) for a, b in zip(mine["model_input"],
+                                                                              reference_input.numpy(), strict=True)],
+        "end_to_end_abs": [float(v) for v in np.abs(mine["score"] - reference_score)],
+        "image_shapes": [list(np.asarray(Image.open(p)).shape[:2]) for p in images],
+    }
 
 
 def compare(package: str, work: Path) -> dict:
@@ -114,7 +146,7 @@ def compare(package: str, work: Path) -> dict:
         last = [line for line in run.stderr.strip().splitlines() if line.strip()][-1:] or ["(no output)"]
         return {"package": package, "status": f"reference failed: {last[0]}"}
     reference = np.load(work / "ref.npz")
-    mine = ours(twin, work, images, reference["model_input"])
+    mine = ours(twin, images, reference["model_input"])
     return {
         "package": package, "status": "compared",
         "model_max_abs": float(np.abs(mine["on_reference_input"] - reference["score"]).max()),
@@ -154,14 +186,18 @@ def export_weights(twin: str, scorer, work: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("packages", nargs="*", default=list(PACKAGES), choices=list(PACKAGES))
+    parser.add_argument("packages", nargs="*", default=[*PACKAGES, *IN_ENVIRONMENT],
+                        choices=[*PACKAGES, *IN_ENVIRONMENT])
     parser.add_argument("--keep", action="store_true", help="keep the throwaway folders (printed)")
     args = parser.parse_args()
     results = []
     for package in args.packages:
         work = Path(tempfile.mkdtemp(prefix=f"parity-{package}-"))
         try:
-            results.append(compare(package, work))
+            if package in IN_ENVIRONMENT:
+                results.append(compare_clip_processor(IN_ENVIRONMENT[package], work))
+            else:
+                results.append(compare(package, work))
         finally:
             if args.keep:
                 print(f"kept {work}")

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import DivGenBenchError
-from . import cache, evaluate, leaderboard, merge, models, prompts, reference, results, score, train
+from . import cache, evaluate, leaderboard, merge, models, plan, prompts, reference, results, score, train
 
 app = typer.Typer(
     name="divgenbench",
@@ -22,6 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
+app.command("plan", help=plan.plan_command.__doc__)(plan.plan_command)
+app.command("plan", help=plan.plan_command.__doc__)(plan.plan_command)
 app.command("merge", help=merge.merge_command.__doc__)(merge.merge_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")

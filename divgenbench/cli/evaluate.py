@@ -13,10 +13,11 @@ from ..errors import ConfigError
 from ..extractors import EXTRACTORS
 from ..generators import GenerationSettings, parse_model_args
 from ..generators.runner import Shard
-from ..pipeline import EvalConfig, Reporter, evaluate
+from ..pipeline import EvalConfig, Reporter, evaluate_and_write
 from ..protocol import DEFAULT_PROTOCOL
 from ..results.models import Results
 from ..rundir import RunDir
+from .terminal import compact_table, interruptible, skipped_summary
 
 console = Console()
 
@@ -38,6 +39,9 @@ def eval_command(
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS: arcface (paper), dlib (offline CPU; never ranked against arcface).")] = None,
     detector: Annotated[Optional[str], typer.Option(help="Layout detector instead of the set's: grounding-dino (paper), yolo, or their tiny-* versions.")] = None,
     reference: Annotated[Optional[str], typer.Option(help="Style reference for ASC (see `divgenbench reference info`); default: the one matching the style extractor.")] = None,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="A finished run (typically the base model's) to compare with: adds SCD, Vendi and precision/recall/density/coverage per dimension, from both runs' cached features.")] = None,
+    quality: Annotated[Optional[str], typer.Option(help="Comma-separated quality scorers (default: all registered for the extractor set; 'none' for none).")] = None,
+    generate_only: Annotated[bool, typer.Option("--generate-only", help="Only make the images (no extractor weights needed); score later with `divgenbench score`.")] = False,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals.")] = 1000,
     shard: Annotated[Optional[str], typer.Option(help="Generate only share I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); then `divgenbench merge` and eval the merged run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
@@ -58,8 +62,13 @@ def eval_command(
                                     guidance_scale=guidance_scale, resolution=resolution, device=device),
         protocol=protocol, limit=limit, prompts_source=prompts_source, extractor_set=extractors,
         extractor_overrides=extractor_overrides(face_extractor, detector),
-        style_reference=reference, resamples=resamples, shard=Shard.parse(shard) if shard else None)
-    results = evaluate(config, Reporter(quiet=quiet))
+        style_reference=reference, reference_run=reference_run, quality=quality_names(quality),
+        resamples=resamples, shard=Shard.parse(shard) if shard else None, generate_only=generate_only)
+    with interruptible():
+        results = evaluate_and_write(config, Reporter(quiet=quiet))
+    if results is None and generate_only:
+        console.print(f"images are in {config.output}; score them with `divgenbench score {config.output}`")
+        return
     if results is None:
         what = f"shard {shard}" if shard else "this rank"
         console.print(f"{what}: images are in {config.output}; "
@@ -67,12 +76,21 @@ def eval_command(
                          if shard else "rank 0 writes the results"))
         return
     console.print(score_table(results))
+    print_skipped(results)
     run = RunDir(config.output)
     console.print(f"results: {run.results_path}")
     if not no_report:
         from ..report import write_report
 
         console.print(f"report: {write_report([run.results_path], run.report_path)}")
+
+
+def quality_names(text: str | None) -> tuple[str, ...] | None:
+    """``--quality a,b`` → ("a", "b"); ``none`` → (); omitted → None (the extractor set's default scorers)."""
+    if text is None:
+        return None
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    return () if names == ("none",) else names
 
 
 def extractor_overrides(face_extractor: str | None = None, detector: str | None = None) -> dict[str, str]:
@@ -96,12 +114,17 @@ def score_table(results: Results) -> Table:
         title += f" (limit {results.protocol.limit})"
     if results.smoke:
         title += " · SMOKE (tiny models, not comparable)"
-    table = Table(title=title)
-    for column in ("score", "value", "95% CI", "n", "better", "status"):
-        table.add_column(column, justify="right" if column in {"value", "95% CI", "n"} else "left")
+    table = compact_table("score", "value", "95% CI", "n", "better", "status", title=title,
+                          right=frozenset({"value", "95% CI", "n"}))
     for score in results.scores.values():
         value = f"{score.value:.3f}" if score.value is not None else "—"
         ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
         status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
         table.add_row(score.name, value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher", status)
     return table
+
+
+def print_skipped(results: Results) -> None:
+    summary = skipped_summary(results)
+    if summary:
+        console.print(summary, highlight=False, markup=False, soft_wrap=True)

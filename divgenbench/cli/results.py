@@ -14,7 +14,9 @@ from ..compare import Comparison, compare_runs
 from ..errors import ConfigError
 from ..metrics.bootstrap import RESAMPLES, SEED
 from ..results.io import Problem, check_results_file, results_path
+from ..results.labels import run_labels
 from ..rundir import RunDir
+from .terminal import compact_table
 
 console = Console()
 ResultsArgs = Annotated[list[Path], typer.Argument(help="Run directories or results.json files.")]
@@ -63,6 +65,7 @@ def compare_command(
     b: Annotated[Path, typer.Argument(help="Run B (directory or results.json).")],
     resamples: Annotated[int, typer.Option(help="Paired bootstrap resamples.")] = RESAMPLES,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = SEED,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="The run A and B were compared with (e.g. the base model's): compares their SCD, Vendi and precision/recall/density/coverage too.")] = None,
 ) -> None:
     """Paired bootstrap of A − B over shared prompts, per score, with significance.
 
@@ -70,26 +73,32 @@ def compare_command(
     """
     if resamples < 1:
         raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
-    console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed)))
+    console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed, reference_run=reference_run)))
 
 
 def comparison_table(comparison: Comparison) -> Table:
+    """One row per score; the reasons a score was not compared go under the table, grouped, so the
+    columns keep their width at 80 characters."""
     from ..report.templating import number
 
     a, b = comparison.a, comparison.b
-    table = Table(title=f"A = {a.label} ({a.results_file})\nB = {b.label} ({b.results_file})",
-                  caption=f"{int(comparison.confidence * 100)}% paired percentile bootstrap over shared prompts, "
-                          f"{comparison.resamples} resamples, seed {comparison.seed}; ✓ = interval excludes 0")
-    for column in ("score", "A", "B", "A − B", "interval", "n shared", "significant", "better"):
-        table.add_column(column, justify="right" if column in {"A", "B", "A − B", "interval", "n shared"} else "left")
+    label_a, label_b = run_labels([a.results, b.results], [str(a.run.root), str(b.run.root)])
+    not_compared: dict[str, list[str]] = {}
+    caption = (f"{int(comparison.confidence * 100)}% paired percentile bootstrap over n shared prompts, "
+               f"{comparison.resamples} resamples, seed {comparison.seed}; sig. ✓ = interval excludes 0")
+    table = compact_table("score", "A", "B", "A − B", "interval", "n", "sig.", "better",
+                          right=frozenset({"A", "B", "A − B", "interval", "n"}),
+                          title=f"A = {label_a}: {a.results_file}\nB = {label_b}: {b.results_file}")
     for row in comparison.rows:
         d = row.difference
         arrow = "↓" if row.direction == "lower" else "↑"
         if d is None:
+            not_compared.setdefault(row.reason or "no shared prompts", []).append(row.name)
             table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—", "—",
-                          row.reason or "")
+                          "—")
             continue
         table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), f"{d.difference:+.4f}",
-                      f"[{d.low:+.4f}, {d.high:+.4f}]", str(d.n), "[green]✓[/]" if d.significant else "no",
+                      f"[{d.low:+.4f},{d.high:+.4f}]", str(d.n), "[green]✓[/]" if d.significant else "no",
                       row.better or "neither")
+    table.caption = "\n".join([caption, *(f"{', '.join(names)}: {reason}" for reason, names in not_compared.items())])
     return table

@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 
 from ..pipeline import Reporter, score
-from .evaluate import extractor_overrides, score_table
+from ..rundir import RunDir
+from .evaluate import extractor_overrides, print_skipped, score_table
+from .terminal import interruptible
 
 console = Console()
 
@@ -19,13 +21,23 @@ def score_command(
     extractors: Annotated[Optional[str], typer.Option("--extractors", help="Extractor set (default: the extractors the run used).")] = None,
     face_extractor: Annotated[Optional[str], typer.Option("--face-extractor", help="Face embedder for IDS, e.g. arcface or dlib.")] = None,
     resamples: Annotated[Optional[int], typer.Option(help="Bootstrap resamples (default: the run's).")] = None,
+    reference_run: Annotated[Optional[Path], typer.Option("--reference-run", help="A finished run to compare with (SCD, Vendi, precision/recall/density/coverage); no model runs.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Leave RUN_DIR/report.html as it is.")] = False,
 ) -> None:
-    """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json.
+    """Recompute the scores of RUN_DIR from its images, sidecars and the feature cache; rewrites results.json
+    and report.html.
 
     Example: divgenbench score runs/tiny-flux
     """
-    results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
-                    resamples=resamples, reporter=Reporter(quiet=quiet))
+    with interruptible():
+        results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
+                        resamples=resamples, reference_run=reference_run, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
-    console.print(f"results: {run_dir / 'results.json'}")
+    print_skipped(results)
+    run = RunDir(run_dir)
+    console.print(f"results: {run.results_path}")
+    if not no_report:  # a report left from before the rescore would show the old numbers
+        from ..report import write_report
+
+        console.print(f"report: {write_report([run.results_path], run.report_path)}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..images import IMAGE_DECODING_VERSION
 
@@ -76,6 +76,12 @@ class FingerprintFields(BaseModel):
     code_version: str
     image_decoding: str | None = Field(None, description="images.decode_rgb version (absent in files before it)")
     smoke: bool = False
+
+    @field_validator("preprocessing")
+    @classmethod
+    def _json_values(cls, preprocessing: dict[str, Any]) -> dict[str, Any]:
+        """Stored as JSON holds it (tuples become lists), so a fingerprint equals itself read back from a file."""
+        return json.loads(json.dumps(preprocessing))
 
 
 class Fingerprint(FingerprintFields):
@@ -139,3 +145,9 @@ class Extractor(ABC):
     def weights_status(cls) -> str:
         """Short text for ``divgenbench models ls``."""
         return "n/a"
+
+    @classmethod
+    def required_weights(cls) -> tuple[str, ...]:
+        """Weight-store entries that must be on disk before a run uses this extractor (checked before the
+        first image); smoke extractors build theirs in code. Set ``weight_entries`` to declare them."""
+        return () if getattr(cls, "smoke", False) else tuple(getattr(cls, "weight_entries", ()))

@@ -161,6 +161,7 @@ class GroundingDinoExtractor(_DetectorExtractor):
     """Grounding DINO through transformers, from the weight store or a local ``model_dir`` snapshot."""
 
     name = "grounding-dino"
+    weight_entries: ClassVar[tuple[str, ...]] = tuple(GROUNDING_DINO_FILES)
     text_threshold: ClassVar[float] = TEXT_THRESHOLD
 
     def __init__(self, model_dir: str | Path | None = None, **kwargs: Any) -> None:

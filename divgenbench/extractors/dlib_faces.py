@@ -113,7 +113,7 @@ class DlibFaceExtractor(Extractor):
     @classmethod
     def weights_status(cls) -> str:
         try:
-            folder = dlib_model_files()[0].parent
+            dlib_model_files()
         except MissingWeightsError:
             return f"missing (pip install {MODELS_PACKAGE})"
-        return f"present ({MODELS_PACKAGE} {version(MODELS_PACKAGE)}, {folder})"
+        return f"present ({MODELS_PACKAGE} {version(MODELS_PACKAGE)})"  # a pip package: its path is pip's

@@ -6,7 +6,10 @@ onto ArcFace's 112×112 template, and ``ArcFaceONNX`` (``w600k_r50``) embeds a w
 in one session run. Detection stays one image per run: ``det_10g``'s graph fixes the batch to 1.
 
 [choice] "Largest" is by box area (insightface's ``metric='max'``), not its default centre-weighted rank.
-[choice] Detector input 640×640 and score threshold 0.5, insightface's FaceAnalysis defaults.
+[choice] Detector input 640×640 at one scale and score threshold 0.5: the defaults of ``FaceAnalysis.prepare``
+in insightface 0.7.x (0.7.3, the release ``buffalo_l`` was published for and the paper's pipeline used).
+insightface 2.x (2.1 is pinned in constraints.txt) defaults to two scales, 128×128 and 640×640; the size is
+passed explicitly, so the features do not change with the installed insightface version.
 [choice] ``bbox`` is stored as xyxy divided by the image width/height, so it does not depend on resolution.
 """
 

@@ -87,6 +87,11 @@ class SingleWeightFile:
     weight_label: ClassVar[str]
     local_weights: Path | None = None
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "weight_entry" in cls.__dict__:
+            cls.weight_entries = (cls.weight_entry,)
+
     def _set_local_weights(self, path: str | Path | None) -> None:
         self.local_weights = Path(path).expanduser() if path else None
 

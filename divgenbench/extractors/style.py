@@ -11,8 +11,9 @@ Weights [choice]: ``tomg-group-umd/CSD-ViT-L`` ``pytorch_model.bin``, the author
 arbitrary pickle. A safetensors file with the same keys (with or without ``module.``) loads too.
 
 Preprocessing [choice, CSD's eval transform ``transforms_branch0``]: shorter side to 224 with PIL bicubic
-(antialiased), centre crop 224, /255, OpenAI CLIP mean/std. dtype [choice]: float16 on GPU (CSD's own
-feature extraction runs fp16), float32 on CPU.
+(antialiased), centre crop 224, /255, OpenAI CLIP mean/std. dtype [choice]: on GPU, float32 weights under
+``torch.autocast`` float16, as CSD's own feature extraction runs (not a model cast to fp16: layer norms and
+softmax stay fp32 under autocast); float32 on CPU. The fingerprint records ``autocast-float16``.
 
 ``tiny-csd`` is the same architecture at toy size with seeded random weights, built in code, for smoke runs.
 """
@@ -173,12 +174,23 @@ class _CsdExtractor(Extractor):
 
     @cached_property
     def model(self):
-        return self._build().to(device=self.device, dtype=torch_dtype(self.dtype)).eval()
+        return self._build().to(device=self.device).eval()  # float32 weights; see ``autocast``
+
+    def autocast(self):
+        """The compute precision: float32 as is, else torch.autocast at ``dtype`` over float32 weights."""
+        import contextlib
+
+        import torch
+
+        if self.dtype == "float32":
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=torch_dtype(self.dtype))
 
     def fingerprint(self) -> Fingerprint:
         model_id, revision, sha256 = self._identity()
         return Fingerprint(self.name, self.feature, model_id=model_id, revision=revision, weights_sha256=sha256,
-                           preprocessing=clip_eval_preprocessing(self.image_size), dtype=self.dtype,
+                           preprocessing=clip_eval_preprocessing(self.image_size),
+                           dtype=self.dtype if self.dtype == "float32" else f"autocast-{self.dtype}",
                            smoke=self.smoke)
 
     def embed(self, images: Sequence[np.ndarray]) -> np.ndarray:
@@ -189,8 +201,8 @@ class _CsdExtractor(Extractor):
         for start in range(0, len(images), self.batch_size):
             chunk = images[start:start + self.batch_size]
             pixels = torch.stack(parallel_map(lambda a: preprocess(a, self.image_size), chunk))
-            with torch.inference_mode():
-                vectors = self.model(pixels.to(self.device, torch_dtype(self.dtype)))
+            with torch.inference_mode(), self.autocast():
+                vectors = self.model(pixels.to(self.device))
             out[start:start + len(chunk)] = vectors.float().cpu().numpy()
         # renormalise in float32: half-precision outputs are unit length only to about 1e-3
         return out / np.linalg.norm(out, axis=1, keepdims=True)

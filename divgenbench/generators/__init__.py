@@ -13,5 +13,6 @@ GENERATORS.register("mixgrpo", "divgenbench.generators.public:MixGRPOGenerator")
 GENERATORS.register("dancegrpo", "divgenbench.generators.public:DanceGRPOGenerator")
 GENERATORS.register("diffusers", "divgenbench.generators.diffusers_generic:GenericDiffusersGenerator")
 GENERATORS.register("folder", "divgenbench.generators.folder:FolderGenerator")
+GENERATORS.register("guided", "divgenbench.generators.guided:GuidedGenerator")
 
 __all__ = ["GENERATORS", "GenerationSettings", "Generator", "ImageRequest", "parse_model_args"]

@@ -8,7 +8,9 @@ nothing left to generate never touches the model.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,6 +19,7 @@ from typing import Any, ClassVar, Union
 from PIL import Image
 
 from ..errors import ConfigError
+from .args import ModelArgs, parse_args
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class ImageRequest:
     text: str
     k: int
     seed: int
+
+
+DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+DTYPES = ("bfloat16", "float16", "float32", "float64")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,14 @@ class GenerationSettings:
                               "pass e.g. --resolution 720")
         if self.num_inference_steps is not None and self.num_inference_steps < 1:
             raise ConfigError("--num-inference-steps must be at least 1", "pass e.g. --num-inference-steps 50")
+        if self.guidance_scale is not None and not math.isfinite(self.guidance_scale):
+            raise ConfigError(f"--guidance-scale {self.guidance_scale} is not a finite number",
+                              "pass e.g. --guidance-scale 3.5")
+        if self.device is not None and not DEVICE_PATTERN.match(self.device):
+            raise ConfigError(f"--device {self.device!r} is not a torch device",
+                              "pass cpu, cuda, cuda:N or mps (or omit it: cuda when available)")
+        if self.dtype is not None and self.dtype not in DTYPES:
+            raise ConfigError(f"--dtype {self.dtype!r} is not a generator dtype", f"pass one of: {', '.join(DTYPES)}")
 
     def resolved(self, **defaults: Any) -> GenerationSettings:
         """These settings with every ``None`` replaced by the adapter's default."""
@@ -120,17 +135,23 @@ class Generator(ABC):
     default_extractor_set: ClassVar[str] = "default"
     #: results of a smoke model are never ranked
     smoke: ClassVar[bool] = False
-    #: model args this adapter accepts (for --model-args validation and --help)
-    model_arg_names: ClassVar[tuple[str, ...]] = ()
+    #: the typed --model-args this adapter accepts (pydantic; unknown keys, bad types and NaN refused)
+    Args: ClassVar[type[ModelArgs]] = ModelArgs
 
     def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
+        """Cheap: parses the args (a ConfigError names key, value and what is valid); loads nothing."""
         model_args = dict(model_args or {})
-        unknown = sorted(set(model_args) - set(self.model_arg_names))
-        if unknown:
-            raise ConfigError(f"model {self.name!r} does not take --model-args {', '.join(unknown)}",
-                              f"it takes: {', '.join(self.model_arg_names) or 'none'}")
+        self.args = parse_args(self.Args, model_args, f"model {self.name!r}")
         self.settings = settings
         self.model_args = model_args
+
+    def resolved_settings(self) -> GenerationSettings:
+        """The settings after this adapter's defaults, known without loading (recorded in run.json)."""
+        return self.settings
+
+    def resolved_args(self) -> dict[str, Any]:
+        """The typed model args with defaults applied: explicit defaults and omitted ones compare equal."""
+        return self.args.model_dump(mode="json")
 
     def load(self) -> None:
         """Load weights (called once, only when there is something to generate)."""

@@ -17,35 +17,24 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from ..errors import ConfigError
+from .args import ModelArgs
 from .base import GenerationSettings, Generator, GeneratorOutput, ImageRequest, default_device, torch_device
 from .hub import cache_status, dtype_kwargs, load_pretrained
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
-OFFLOAD_MODES = ("none", "model", "sequential")
+class DiffusersArgs(ModelArgs):
+    """--model-args of every diffusers adapter."""
 
-
-def bool_arg(model_args: Mapping[str, str], key: str, default: bool = False) -> bool:
-    value = model_args.get(key)
-    if value is None:
-        return default
-    if value.lower() in TRUE_WORDS | FALSE_WORDS:
-        return value.lower() in TRUE_WORDS
-    raise ConfigError(f"--model-args {key}={value} is not a boolean", f"write {key}=true or {key}=false")
-
-
-def number_arg(model_args: Mapping[str, str], key: str, kind: type, default: Any = None) -> Any:
-    value = model_args.get(key)
-    if value is None:
-        return default
-    try:
-        return kind(value)
-    except ValueError:
-        raise ConfigError(f"--model-args {key}={value} is not a {kind.__name__}",
-                          f"write e.g. {key}={kind(1)}") from None
+    pretrained: str | None = Field(None, min_length=1, description="hub id or local folder of the pipeline")
+    revision: str | None = None
+    variant: str | None = None
+    max_sequence_length: int | None = Field(None, ge=1)
+    compile: bool = False
+    offload: Literal["none", "model", "sequential"] = "none"
 
 
 class DiffusersGenerator(Generator):
@@ -59,19 +48,17 @@ class DiffusersGenerator(Generator):
     defaults: ClassVar[dict[str, Any]] = {}
     #: ``max_sequence_length`` passed to pipelines that take one (T5-based: Flux, SD3)
     default_max_sequence_length: ClassVar[int | None] = None
-    model_arg_names = ("pretrained", "revision", "variant", "max_sequence_length", "compile", "offload")
+    Args = DiffusersArgs
 
     def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
         super().__init__(settings, model_args)
-        self.source = self.model_args.get(self.source_arg) or self.hub_id
+        args = self.args  # subclasses' Args may leave some of these out (tiny-flux takes only weights_seed)
+        self.source = getattr(args, self.source_arg, None) or self.hub_id
         default_revision = self.hub_revision if self.source == self.hub_id else None
-        self.revision = self.model_args.get("revision") or default_revision
-        self.max_sequence_length = number_arg(self.model_args, "max_sequence_length", int,
-                                              self.default_max_sequence_length)
-        self.compile = bool_arg(self.model_args, "compile")
-        self.offload = self.model_args.get("offload", "none")
-        if self.offload not in OFFLOAD_MODES:
-            raise ConfigError(f"--model-args offload={self.offload} is unknown", f"choose one of {OFFLOAD_MODES}")
+        self.revision = getattr(args, "revision", None) or default_revision
+        self.max_sequence_length = getattr(args, "max_sequence_length", None) or self.default_max_sequence_length
+        self.compile = getattr(args, "compile", False)
+        self.offload = getattr(args, "offload", "none")
         self.settings = settings.resolved(**self.defaults)
         self.pipe = None
 
@@ -81,11 +68,15 @@ class DiffusersGenerator(Generator):
         device = self.settings.device or default_device()
         return self.settings.resolved(device=device, dtype="bfloat16" if device.startswith("cuda") else "float32")
 
+    def resolved_settings(self) -> GenerationSettings:
+        return self.load_settings()
+
     def build_pipeline(self, dtype):
         """The pipeline on CPU in ``dtype``; subclasses change where the weights come from."""
         from diffusers import DiffusionPipeline
 
-        extra = {"variant": self.model_args["variant"]} if "variant" in self.model_args else {}
+        variant = getattr(self.args, "variant", None)
+        extra = {"variant": variant} if variant else {}
         return load_pretrained(DiffusionPipeline.from_pretrained, self.source, revision=self.revision,
                                what=f"model {self.name!r}", arg=self.source_arg, **dtype_kwargs(dtype), **extra)
 

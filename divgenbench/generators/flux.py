@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from ..errors import ConfigError
-from .diffusers_generic import DiffusersGenerator, number_arg
+from .args import ModelArgs
+from .diffusers_generic import DiffusersGenerator
 from .hub import dtype_kwargs, load_pretrained, snapshot
 
 FLUX_DEV_HUB_ID = "black-forest-labs/FLUX.1-dev"
@@ -48,6 +51,24 @@ PEFT_WEIGHTS_FILE = "adapter_model.safetensors"
 D2ALIGN_ADAPTER = "d2align"
 
 
+class _FluxRuntimeArgs(ModelArgs):
+    revision: str | None = None
+    max_sequence_length: int | None = Field(None, ge=1)
+    compile: bool = False
+    offload: Literal["none", "model", "sequential"] = "none"
+
+
+class FluxDevArgs(_FluxRuntimeArgs):
+    pretrained: str | None = Field(None, min_length=1, description="another FLUX.1-dev-format pipeline")
+
+
+class FluxD2AlignArgs(_FluxRuntimeArgs):
+    checkpoint: str | None = Field(None, min_length=1, description="D2-Align transformer folder or LoRA")
+    checkpoint_revision: str | None = None
+    base: str | None = Field(None, min_length=1, description="FLUX.1-dev pipeline the checkpoint applies to")
+    lora_scale: float = 1.0
+
+
 class FluxDevGenerator(DiffusersGenerator):
     """``flux-dev``: ``FluxPipeline`` from the pinned hub revision (or ``pretrained=`` a local copy)."""
 
@@ -56,7 +77,7 @@ class FluxDevGenerator(DiffusersGenerator):
     hub_revision = FLUX_DEV_REVISION
     defaults = FLUX_DEV_DEFAULTS
     default_max_sequence_length = 512
-    model_arg_names = ("pretrained", "revision", "max_sequence_length", "compile", "offload")
+    Args = FluxDevArgs
 
     def build_pipeline(self, dtype, **components):
         from diffusers import FluxPipeline
@@ -118,21 +139,20 @@ class FluxD2AlignGenerator(FluxDevGenerator):
 
     name = "flux-d2align"
     source_arg = "base"
-    model_arg_names = ("checkpoint", "checkpoint_revision", "base", "revision", "lora_scale",
-                       "max_sequence_length", "compile", "offload")
+    Args = FluxD2AlignArgs
 
     def __init__(self, settings, model_args=None):
         super().__init__(settings, model_args)
-        self.checkpoint = self.model_args.get("checkpoint")
+        self.checkpoint = self.args.checkpoint
         if not self.checkpoint:
             raise ConfigError("model 'flux-d2align' needs --model-args checkpoint=PATH_OR_HUB_ID",
                               "point it at the transformer folder or LoRA a D2-Align training run saved")
-        self.lora_scale = number_arg(self.model_args, "lora_scale", float, 1.0)
+        self.lora_scale = self.args.lora_scale
         self.checkpoint_format: str | None = None
         self.recorded_base: dict | None = None
 
     def build_pipeline(self, dtype):
-        folder = snapshot(self.checkpoint, revision=self.model_args.get("checkpoint_revision"),
+        folder = snapshot(self.checkpoint, revision=self.args.checkpoint_revision,
                           what="the flux-d2align checkpoint", arg="checkpoint")
         fmt, folder, name = checkpoint_format(folder)
         self.checkpoint_format = fmt

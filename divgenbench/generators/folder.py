@@ -1,7 +1,9 @@
 """``folder``: score a user's own images, mapped to prompts by a manifest.
 
 ``--model-args path=FOLDER[,manifest=FILE]``. [choice] The manifest is JSONL (``manifest.jsonl``) or
-CSV with a header (``manifest.csv``), looked for in FOLDER when not named; one row per image:
+CSV with a header (``manifest.csv``), looked for in FOLDER when not named (a relative FILE that does not
+exist from the working directory is looked for in FOLDER); ``divgenbench plan`` writes one (its extra
+columns, such as seed and text, are ignored here). One row per image:
 
     {"prompt_id": "layout-0001", "k": 2, "file": "layout/0001_2.png"}      # JSONL
     prompt_id,k,file                                                         # CSV header
@@ -25,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from pydantic import Field
 
 from ..errors import ConfigError, DataError
 from ..images import UnreadableImage, decode_rgb
 from ..hashing import sha256_file
+from .args import ModelArgs
 from .base import EncodedImage, GenerationSettings, Generator, GeneratorOutput, ImageRequest, Unavailable
 from .runner import encode_png
 
@@ -64,11 +68,16 @@ def _examples(items: Sequence[str]) -> str:
     return shown + (f", … ({len(items)} in all)" if len(items) > NOTE_EXAMPLES else "")
 
 
+class FolderArgs(ModelArgs):
+    path: str | None = Field(None, min_length=1, description="folder of your images")
+    manifest: str | None = Field(None, min_length=1, description="manifest.jsonl (default: PATH/manifest.jsonl)")
+
+
 class FolderGenerator(Generator):
     """Reads images instead of generating them; the manifest maps (prompt_id, k) to a file."""
 
     name = "folder"
-    model_arg_names = ("path", "manifest")
+    Args = FolderArgs
 
     def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
         super().__init__(settings, model_args)

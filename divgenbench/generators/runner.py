@@ -103,13 +103,14 @@ def encode_png(image) -> bytes:
 
 
 def _claimed_batches(run: RunDir, requests: Sequence[ImageRequest], batch_size: int, stack: ExitStack,
-                     wait: bool, skipped: ProgressCallback) -> Iterator[list[ImageRequest]]:
-    """Batches of still-missing requests whose lock this process holds (released by the caller)."""
+                     wait: bool, made_elsewhere: Callable[[ImageRequest], None]) -> Iterator[list[ImageRequest]]:
+    """Batches of still-missing requests whose lock this process holds (released by the caller);
+    ``made_elsewhere`` hears of each request whose image another process wrote."""
     batch: list[ImageRequest] = []
     for request in requests:
         path = run.image_path(request.dimension, request.prompt_id, request.k)
         if path.exists():
-            skipped(1)
+            made_elsewhere(request)
             continue
         lock_path = run.lock_path(request.prompt_id, request.k)
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +121,7 @@ def _claimed_batches(run: RunDir, requests: Sequence[ImageRequest], batch_size: 
             continue
         if path.exists():  # finished while we waited for the lock
             lock.release()
-            skipped(1)
+            made_elsewhere(request)
             continue
         stack.callback(lock.release)
         batch.append(request)
@@ -135,20 +136,27 @@ def generate_images(generator: Generator, requests: Sequence[ImageRequest], run:
                     on_progress: ProgressCallback | None = None) -> int:
     """Make the missing images of ``requests`` in batches; returns how many this process wrote.
 
-    ``Unavailable`` outputs are journaled with their reason (re-tried on the next run); images are
-    written atomically, ``EncodedImage`` bytes verbatim.
+    ``Unavailable`` outputs are journaled with their reason (re-tried on the next run, not in the second
+    pass); images are written atomically, ``EncodedImage`` bytes verbatim. ``on_progress`` counts each
+    request once, whether this process made it, could not, or found it made by another process.
     """
     advance = on_progress or (lambda n: None)
     written = 0
+    settled: set[tuple[str, int]] = set()  # requests this call has counted
+
+    def settle(batch: Sequence[ImageRequest]) -> None:
+        settled.update((r.prompt_id, r.k) for r in batch)
+        advance(len(batch))
+
     with open(run.journal_writer_path(), "a", encoding="utf-8") as log:
         for wait in (False, True):
             batches = ExitStack()
+            unsettled = [r for r in requests if (r.prompt_id, r.k) not in settled]
             with batches:
-                for batch in _claimed_batches(run, pending_requests(run, requests), batch_size, batches, wait,
-                                              advance):
+                for batch in _claimed_batches(run, unsettled, batch_size, batches, wait, lambda r: settle([r])):
                     with batches.pop_all():  # locks of this batch, released once it is written
                         written += _write_batch(run, batch, generator.generate(batch), log)
-                    advance(len(batch))
+                    settle(batch)
     return written
 
 

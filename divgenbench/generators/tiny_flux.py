@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
+
+from .args import ModelArgs
 from .base import GenerationSettings
 from .diffusers_generic import DiffusersGenerator
 
@@ -87,20 +90,24 @@ def _cached_pipeline(seed: int, dtype: str):
     return build_tiny_flux_pipeline(seed, dtype)
 
 
+class TinyFluxArgs(ModelArgs):
+    weights_seed: int = Field(0, ge=0, description="seed of the random weights")
+
+
 class TinyFluxGenerator(DiffusersGenerator):
     """The embedded default: CPU, 64×64, 4 steps, float64, random weights seeded by ``weights_seed``."""
 
     name = "tiny-flux"
     default_extractor_set = "tiny"
     smoke = True
-    model_arg_names = ("weights_seed",)
+    Args = TinyFluxArgs
     defaults = {"dtype": "float64", "num_inference_steps": 4, "guidance_scale": 3.5, "resolution": 64,
                 "device": "cpu"}
     default_max_sequence_length = TINY_MAX_SEQUENCE
 
     def __init__(self, settings: GenerationSettings, model_args=None):
         super().__init__(settings, model_args)
-        self.weights_seed = int(self.model_args.get("weights_seed", 0))
+        self.weights_seed = self.args.weights_seed
 
     def build_pipeline(self, dtype):
         return _cached_pipeline(self.weights_seed, str(dtype).removeprefix("torch."))

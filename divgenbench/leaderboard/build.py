@@ -74,8 +74,9 @@ def assign_ranks(rows: Sequence[Row]) -> None:
         present = [r.scores[key] for r in rows if r.scores[key].value is not None]
         for cell in present:
             cell.rank = 1 + sum(clearly_better(other, cell, info.direction) for other in present if other is not cell)
-        for cell in present:
-            cell.tied = sum(other.rank == cell.rank for other in present) > 1
+        for cell in present:  # "=": some other entry is not clearly on either side of this one
+            cell.tied = any(not clearly_better(other, cell, info.direction)
+                            and not clearly_better(cell, other, info.direction) for other in present if other is not cell)
     for row in rows:
         ranks = [c.rank for c in row.scores.values() if c.rank is not None]
         row.mean_rank = sum(ranks) / len(ranks) if ranks else None

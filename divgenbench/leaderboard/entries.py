@@ -121,9 +121,10 @@ def expected_fingerprints() -> dict[str, dict | str]:
 
 def results_problems(results: Results, expected: dict[str, dict | str]) -> list[Problem]:
     """What keeps a valid results file off the leaderboard (SPEC §3, §6): a full, non-smoke v1 run."""
+    if results.smoke or results.model.smoke:  # the one reason that matters: nothing else about it can be fixed
+        return [Problem("results.smoke", "smoke results (tiny models or extractors) are never ranked: evaluate the "
+                                         "real model with the default extractors and no --limit")]
     problems = []
-    if results.smoke or results.model.smoke:
-        problems.append(Problem("results.smoke", "smoke results (tiny models or extractors) are never ranked"))
     if results.protocol.name != RANKED_PROTOCOL:
         problems.append(Problem("results.protocol.name",
                                 f"ranked runs use protocol {RANKED_PROTOCOL!r}, got {results.protocol.name!r}"))
@@ -172,6 +173,11 @@ def entry_problems(entry: Entry, expected: dict[str, dict | str]) -> list[Proble
     return problems
 
 
+def is_bare_results(raw: object) -> bool:
+    """A results v1 file passed where an entry belongs (the commonest first submission mistake)."""
+    return isinstance(raw, dict) and "kind" not in raw and {"toolkit", "scores"} <= raw.keys()
+
+
 def check_entry_bytes(name: str, data: bytes, expected: dict[str, dict | str] | None = None
                       ) -> tuple[Entry | None, list[Problem]]:
     """Parse and check one entry file's bytes; ``name`` is its file stem (a future URL anchor)."""
@@ -186,6 +192,10 @@ def check_entry_bytes(name: str, data: bytes, expected: dict[str, dict | str] | 
     raw, parse_problems = parse_json_text(data)
     if parse_problems:
         return None, problems + parse_problems
+    if is_bare_results(raw):
+        return None, problems + [Problem(FILE, "this is a results file, not a leaderboard entry: wrap it with "
+                                               "`divgenbench leaderboard submit RESULTS --model-id … --revision … "
+                                               "--license … --contact …`")]
     try:
         entry = Entry.model_validate(raw)
     except ValidationError as exc:

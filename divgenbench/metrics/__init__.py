@@ -46,6 +46,13 @@ METRICS.register("ids", "divgenbench.metrics.ids:IdsMetric")
 METRICS.register("asc", "divgenbench.metrics.asc:AscMetric")
 METRICS.register("sdi", "divgenbench.metrics.sdi:SdiMetric")
 METRICS.register("pvs", "divgenbench.metrics.pvs:PvsMetric")
+# SPEC §8 extras, unranked: style label coverage for every run; the rest against --reference-run
+METRICS.register("slc", "divgenbench.metrics.slc:SlcMetric")
+for _dimension, _label in (("id", "Id"), ("style", "Style"), ("tonal", "Tonal")):
+    METRICS.register(f"scd-{_dimension}", f"divgenbench.metrics.scd:Scd{_label}")
+    METRICS.register(f"vendi-{_dimension}", f"divgenbench.metrics.vendi:Vendi{_label}")
+    for _number in ("precision", "recall", "density", "coverage"):
+        METRICS.register(f"prdc-{_number}-{_dimension}", f"divgenbench.metrics.prdc:{_number.title()}{_label}")
 
 #: the order of the four SPEC scores in tables; other metrics follow alphabetically
 SPEC_ORDER = ("ids", "asc", "sdi", "pvs")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 
-from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, Undefined
+from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic
-from divgenbench.metrics.irs import SUBSAMPLE_SEED, asc_statistic
+from divgenbench.metrics.irs import SUBSAMPLE_SEED, asc_saturated, asc_statistic
 
 
 class AscMetric(Metric):
@@ -33,4 +33,15 @@ class AscMetric(Metric):
             raise Undefined("ASC needs at least one Style image with a style embedding")
         reference, test = context.style_reference()
         index, _ = table.prompt_index(rows)
-        return asc_statistic(reference, test, table.stack("embedding", rows), index)
+        synth = table.stack("embedding", rows)
+        self.saturated = asc_saturated(reference, test, synth)
+        return asc_statistic(reference, test, synth, index)
+
+    def compute(self, table: FeatureTable, context: MetricContext) -> MetricOutcome:
+        """ASC plus `saturated` (SPEC §8): no two Style images share a nearest X_train image (k = n), so IRS∞ is
+        N_train by definition and the value says little; SLC, beside it, stays informative."""
+        self.saturated = None
+        outcome = super().compute(table, context)
+        if self.saturated is not None:
+            outcome.diagnostics["saturated"] = self.saturated
+        return outcome

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from ..errors import DivGenBenchError
 from ..extractors.base import FeatureRecord, ImageItem
 from ..protocol import DIMENSIONS
 from .bootstrap import BootstrapResult, PromptStatistic, bootstrap_interval
@@ -150,6 +151,8 @@ class Metric(ABC):
         try:
             statistic = self.statistic(table, context)
             result = bootstrap_interval(statistic, resamples=context.resamples, seed=context.seed)
-        except ValueError as exc:  # Undefined, or a metric's own input check
+        except ValueError as exc:  # Undefined, or a metric's own input check; never a user error
+            if isinstance(exc, DivGenBenchError):
+                raise
             return MetricOutcome(self.key, info, None, None, len(table.ok_rows()), "undefined", str(exc), diagnostics)
         return MetricOutcome(self.key, info, result.value, result, result.n, "computed", None, diagnostics)

@@ -17,13 +17,18 @@ Intervals: prompts are resampled jointly for both sets; a prompt drawn several t
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_finite_2d, as_prompt_index, require_rows
+from divgenbench.metrics.base import FeatureTable, MetricContext, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic
+from divgenbench.metrics.reference_relative import REFERENCE_RUN_CHOICES, ReferenceRelativeMetric
 
 NEAREST_K = 5
 PRDC_KEYS = ("precision", "recall", "density", "coverage")
@@ -148,3 +153,56 @@ def prdc_statistics(
         key: PromptStatistic(n_prompts, lambda counts, column=column: scores(counts)[:, column])
         for column, key in enumerate(PRDC_KEYS)
     }
+
+
+class _PrdcMetric(ReferenceRelativeMetric):
+    """One of the four numbers on one dimension; the four share one computation (see `_shared_statistics`)."""
+
+    number: ClassVar[str]
+    direction = "higher"
+    choices = {**REFERENCE_RUN_CHOICES, "k": NEAREST_K, "distance": "Euclidean on the features as cached "
+               "(L2-normalised embeddings)", "interval": "a prompt drawn several times counts once"}
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        reference, candidate, paired = self.paired_features(table, context)
+        if min(len(reference), len(candidate)) <= NEAREST_K:
+            raise Undefined(f"{self.name} needs more than k = {NEAREST_K} images with features on prompts both "
+                            f"runs answer, found {len(candidate)}")
+        return _shared_statistics(reference, candidate, paired.reference_prompt_index,
+                                  paired.candidate_prompt_index)[self.number]
+
+
+_LAST_SHARED: dict[bytes, dict[str, PromptStatistic]] = {}
+
+
+def _shared_statistics(reference, candidate, reference_index, candidate_index) -> dict[str, PromptStatistic]:
+    """`prdc_statistics` for these exact inputs, reused by the four metrics of a dimension: their distances,
+    sorts and bootstrap draws (same seed) are then computed once instead of four times."""
+    key = hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() + repr(a.shape).encode()
+                                  for a in (reference, candidate, reference_index, candidate_index))).digest()
+    if key not in _LAST_SHARED:
+        _LAST_SHARED.clear()
+        _LAST_SHARED[key] = prdc_statistics(reference, candidate, reference_index, candidate_index)
+    return _LAST_SHARED[key]
+
+
+def _prdc_metric(number: str, full_name: str, description: str) -> type[_PrdcMetric]:
+    return type(f"Prdc{number.title()}", (_PrdcMetric,), {
+        "key": f"prdc-{number}", "name": number.title(), "number": number, "full_name": full_name,
+        "description": description, "range": (0.0, math.inf) if number == "density" else (0.0, 1.0),
+        "__module__": __name__,
+    })
+
+
+Precision = _prdc_metric("precision", "Precision against the reference run (k = 5)",
+                         "Share of the run's images inside some reference image's k-NN ball: fidelity.")
+Recall = _prdc_metric("recall", "Recall of the reference run (k = 5)",
+                      "Share of the reference run's images inside some k-NN ball of the run's: diversity.")
+Density = _prdc_metric("density", "Density against the reference run (k = 5)",
+                       "Mean number of reference k-NN balls around the run's images ÷ k; may exceed 1.")
+Coverage = _prdc_metric("coverage", "Coverage of the reference run (k = 5)",
+                        "Share of reference images whose k-NN ball holds one of the run's images: diversity.")
+PrecisionId, PrecisionStyle, PrecisionTonal = (Precision.for_dimension(d) for d in ("id", "style", "tonal"))
+RecallId, RecallStyle, RecallTonal = (Recall.for_dimension(d) for d in ("id", "style", "tonal"))
+DensityId, DensityStyle, DensityTonal = (Density.for_dimension(d) for d in ("id", "style", "tonal"))
+CoverageId, CoverageStyle, CoverageTonal = (Coverage.for_dimension(d) for d in ("id", "style", "tonal"))

@@ -22,11 +22,15 @@ counts its images twice in both covariances, exactly as rescoring the gathered r
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_finite_2d, as_prompt_index, require_rows
+from divgenbench.metrics.base import FeatureTable, MetricContext
 from divgenbench.metrics.bootstrap import PromptStatistic
+from divgenbench.metrics.reference_relative import ReferenceRelativeMetric
 from divgenbench.metrics.spectrum import weighted_spectrum
 
 
@@ -77,3 +81,24 @@ def scd_statistic(
         return padded_distance(*spectra)
 
     return PromptStatistic(n_prompts, score_counts)
+
+
+class SpectralCovarianceDistance(ReferenceRelativeMetric):
+    """SCD of one dimension's features against the reference run's; lower is closer to its spread."""
+
+    key = "scd"
+    name = "SCD"
+    full_name = "Spectral covariance distance to the reference run"
+    description = ("Σ (λ_run − λ_reference)² over the rank-paired covariance eigenvalues of the two runs' "
+                   "features; 0 = the same spread as the reference run.")
+    direction = "lower"
+    range = (0.0, math.inf)
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        reference, candidate, paired = self.paired_features(table, context)
+        return scd_statistic(reference, candidate, paired.reference_prompt_index, paired.candidate_prompt_index)
+
+
+ScdId = SpectralCovarianceDistance.for_dimension("id")
+ScdStyle = SpectralCovarianceDistance.for_dimension("style")
+ScdTonal = SpectralCovarianceDistance.for_dimension("tonal")

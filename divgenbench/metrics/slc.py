@@ -13,12 +13,14 @@ When there are more Style images than X_test images, the Style images are subsam
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_prompt_index
+from divgenbench.metrics.base import FeatureTable, Metric, MetricContext, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic
 from divgenbench.metrics.irs import RetrievalReference, as_reference
 from divgenbench.metrics.subsample import SUBSAMPLE_SEED, equal_size_indices
@@ -83,3 +85,31 @@ def slc_statistic_from_features(
         raise ValueError(f"train_labels must hold one label per train row ({reference.size}), got shape {labels.shape}")
     return slc_statistic(labels[reference.nearest(synth, "synth")], labels[reference.nearest(test, "test")],
                          prompt_index, seed)
+
+
+class SlcMetric(Metric):
+    """SLC (SPEC §8): WikiArt styles the Style images reach, relative to held-out art; informative at any n."""
+
+    key = "slc"
+    name = "SLC"
+    full_name = "Style Label Coverage"
+    description = ("Distinct WikiArt styles among the Style images' nearest X_train neighbours (CSD) over those of "
+                   "an equal-size seeded X_test subsample; 1 = as varied as held-out art.")
+    dimensions = ("style",)
+    direction = "higher"
+    range = (0.0, math.inf)
+    feature = "style-embedding"
+    choices = {"neighbour": "nearest X_train row by cosine of CSD features (as IRS)",
+               "test_subsample_seed": SUBSAMPLE_SEED, "subsample_to": "the smaller of |Style images| and |X_test|"}
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        labels = getattr(context.style_reference, "labels", None)
+        if labels is None:
+            raise Undefined("SLC needs a labelled WikiArt style reference: run `divgenbench reference build`")
+        rows = table.ok_rows()
+        if not rows:
+            raise Undefined("SLC needs at least one Style image with a style embedding")
+        reference, test = context.style_reference()
+        train_labels, _ = labels()
+        index, _ = table.prompt_index(rows)
+        return slc_statistic_from_features(reference, train_labels, test, table.stack("embedding", rows), index)

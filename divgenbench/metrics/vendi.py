@@ -19,11 +19,15 @@ always computes q = 1), its `score_dual` does not.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from divgenbench.metrics._validate import as_prompt_index, require_rows, unit_rows
+from divgenbench.metrics.base import FeatureTable, MetricContext
 from divgenbench.metrics.bootstrap import PromptStatistic
+from divgenbench.metrics.reference_relative import ReferenceRelativeMetric
 from divgenbench.metrics.spectrum import weighted_spectrum
 
 _ZERO_EIGENVALUE = 1e-12
@@ -94,3 +98,34 @@ def vendi_per_prompt(features: ArrayLike, prompt_index: ArrayLike, q: float = 1.
         spectrum = np.clip(np.linalg.eigvalsh(grouped @ grouped.transpose(0, 2, 1) / size), 0, None)
         scores[prompts] = hill_number(spectrum / spectrum.sum(axis=-1, keepdims=True), order)
     return scores
+
+
+class VendiScore(ReferenceRelativeMetric):
+    """Vendi (q = 1) of one dimension's features, at equal n with the reference run; higher is more diverse."""
+
+    key = "vendi"
+    name = "Vendi"
+    full_name = "Vendi score (q = 1, cosine kernel) at equal n with the reference run"
+    description = ("Effective number of distinct images among the run's images of the prompts both runs answer, "
+                   "subsampled to the reference run's n: from 1 (all alike) to n.")
+    direction = "higher"
+    range = (1.0, math.inf)
+
+    def statistic(self, table: FeatureTable, context: MetricContext) -> PromptStatistic:
+        _, candidate, paired = self.paired_features(table, context)
+        return vendi_statistic(candidate, paired.candidate_prompt_index)
+
+    def diagnostics(self, table: FeatureTable) -> dict:
+        """Mean Vendi within a prompt, when prompts have several images (Layout, full-4)."""
+        rows = table.ok_rows()
+        index, _ = table.prompt_index(rows)
+        if not rows or np.bincount(index).max() < 2:
+            return {}
+        per_prompt = vendi_per_prompt(self.features(table, rows), index)
+        several = np.bincount(index) >= 2
+        return {"vendi_within_prompt_mean": float(per_prompt[several].mean()), "prompts_with_several": int(several.sum())}
+
+
+VendiId = VendiScore.for_dimension("id")
+VendiStyle = VendiScore.for_dimension("style")
+VendiTonal = VendiScore.for_dimension("tonal")

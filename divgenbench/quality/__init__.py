@@ -20,8 +20,14 @@ QUALITY.register("tiny-aesthetic-v2.5", "divgenbench.quality.aesthetic:TinyAesth
 
 
 def default_scorers(extractor_set: str) -> list[str]:
-    """The scorers an evaluation runs when ``--quality`` is not given: the tiny set uses the ``tiny-*``
-    scorers (random weights, no downloads), every other set the real ones."""
+    """The scorers an evaluation runs when ``--quality`` is not given.
+
+    [choice] The paper's ``default`` extractor set runs every real scorer and the ``tiny`` set every ``tiny-*``
+    twin (random weights, no downloads); any other set (a plug-in's or a test's) runs none unless ``--quality``
+    names them, so adding a scorer never makes such a set need new weights.
+    """
+    if extractor_set not in ("default", "tiny"):
+        return []
     tiny = extractor_set == "tiny"
     return [name for name in QUALITY.names() if name.startswith("tiny-") == tiny]
 

@@ -42,7 +42,8 @@ TINY_VIT_L_14: dict[str, Any] = {
 }
 
 CLIP_SCORE_INFO = QualityInfo(
-    name="CLIP score", full_name="CLIP score (OpenAI CLIP ViT-L/14)", scale="raw cosine (≈ 0.3), not ×100, not clamped",
+    name="CLIP score", full_name="CLIP score (OpenAI CLIP ViT-L/14)",
+    scale="raw cosine (≈ 0.3), not ×100, not clamped",
     range=(-1.0, 1.0),
     conventions={"backbone": "OpenAI CLIP ViT-L/14 (transformers CLIPModel)", "truncation": "77 tokens",
                  "similarity": "cos(image, text) per image"})

@@ -94,7 +94,7 @@ class HfClipScorer(CosineScorer):
         """Token ids and attention mask, padded to the longest prompt, cut to 77 tokens (ending in EOT)."""
         batch = self.tokenizer(list(prompts), padding=True, truncation=True, max_length=CONTEXT_LENGTH,
                                return_tensors="pt")
-        return {"input_ids": batch["input_ids"].to(self.device), "attention_mask": batch["attention_mask"].to(self.device)}
+        return {key: batch[key].to(self.device) for key in ("input_ids", "attention_mask")}
 
     def _image_features(self, model_input):
         return projected(self.model.get_image_features(pixel_values=model_input))

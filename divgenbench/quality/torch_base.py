@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -68,7 +68,9 @@ class PixelPreprocessing:
         resize = {"crop": f"shorter side to {self.size}, centre crop", "pad": f"longer side to {self.size}, "
                   "black padding centred", "squash": f"{self.size}x{self.size}"}[self.fit]
         clamp = ", clamped to [0, 1]" if self.clamp else ""
-        return {"mode": self.mode, **asdict(self), "resize": f"{resize}; torch bicubic, antialiased{clamp}",
+        return {"mode": self.mode, "size": self.size, "mean": list(self.mean), "std": list(self.std),  # JSON types:
+                "fit": self.fit, "clamp": self.clamp,  # a results file must read back equal to what was written
+                "resize": f"{resize}; torch bicubic, antialiased{clamp}",
                 "input": "RGB uint8 / 255 (score) or float pixels in [0, 1] (reward)"}
 
     def __call__(self, pixels):

@@ -7,6 +7,7 @@ are still on disk (a note says so when they are not). Results of several runs ar
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..compare import Comparison, compare_runs
 from ..errors import DataError
 from ..metrics import METRICS, metric_info
 from ..protocol import DIMENSIONS, evenly_spaced
+from ..results.labels import run_labels
 from ..results.models import Results, ScoreValue, utc_now
 from ..results.sidecars import LoadedRun, open_run
 from ..rundir import atomic_write_bytes
@@ -30,6 +33,7 @@ SKIPPED_ROWS = 50
 QUALITY_PREFERENCE = ("hps-v2.1", "pickscore", "imagereward", "clip-score", "aesthetic-v2.5")
 DIMENSION_TITLES = {"id": "ID (faces)", "style": "Style", "layout": "Layout", "tonal": "Tonal"}
 RADAR_AXES = (("ids", "1 − IDS"), ("asc", "ASC"), ("sdi", "SDI"), ("pvs", "PVS"))
+FEW_PROMPTS = 20  # [choice] below this many prompts an interval is flagged as uninformative
 
 
 @dataclass
@@ -69,6 +73,7 @@ class RunView:
     layout_source: str
     skipped_by_reason: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    caveats: dict[str, str] = field(default_factory=dict)  # score key → why its interval says little
 
 
 def point(score: ScoreValue | None, flip: bool = False) -> plots.Point:
@@ -81,14 +86,52 @@ def point(score: ScoreValue | None, flip: bool = False) -> plots.Point:
     return plots.Point(score.value, low, high)
 
 
-def unique_labels(runs: Sequence[LoadedRun]) -> list[str]:
-    """Model names, with ``#2``… appended when two runs share one."""
-    seen: Counter[str] = Counter()
-    labels = []
-    for run in runs:
-        seen[run.label] += 1
-        labels.append(run.label if seen[run.label] == 1 else f"{run.label} #{seen[run.label]}")
-    return labels
+def score_limits(value_range: tuple[float, float]) -> tuple[float, float | None]:
+    """The bar chart's value axis for a score of ``value_range``: all of it, open at the top when unbounded
+    (ASC)."""
+    low, high = value_range
+    return (low, high if math.isfinite(high) else None)
+
+
+def interval_caveats(results: Results) -> dict[str, str]:
+    """Score key → why its interval says little, for the scores where it does.
+
+    [choice] Three cases: a smoke run (random weights: the interval is about noise, not a model); fewer than
+    ``FEW_PROMPTS`` prompts (a percentile bootstrap over a handful of prompts is too narrow to trust); a
+    zero-width interval (the statistic is saturated: ASC when every Style image retrieves a different
+    reference image, k = n, gives IRS∞ = 1 in every resample).
+    """
+    caveats = {}
+    for key, score in results.scores.items():
+        if score.value is None:
+            continue
+        if results.smoke:
+            caveats[key] = "smoke run: random weights, so the interval describes noise, not a model"
+        elif score.interval is not None and score.interval.low == score.interval.high:
+            caveats[key] = ("zero-width interval: the statistic is saturated (every resample gives the same value"
+                            + (", k = n retrievals" if key == "asc" else "") + "), so it measures no uncertainty")
+        elif score.n < FEW_PROMPTS:
+            caveats[key] = f"only {score.n} prompts: a bootstrap over so few prompts understates the uncertainty"
+    return caveats
+
+
+@dataclass
+class ComparisonView:
+    """The report's A − B section (two runs): the paired bootstrap, or why the runs cannot be compared."""
+
+    label_a: str
+    label_b: str
+    comparison: Comparison | None
+    reason: str | None = None
+
+
+def comparison_view(runs: Sequence[LoadedRun], labels: Sequence[str]) -> ComparisonView | None:
+    if len(runs) != 2:
+        return None
+    try:
+        return ComparisonView(labels[0], labels[1], compare_runs(runs[0].results_file, runs[1].results_file))
+    except DataError as exc:
+        return ComparisonView(labels[0], labels[1], None, exc.one_line())
 
 
 def prompt_lookup(run: LoadedRun, notes: list[str]) -> dict[str, Any]:
@@ -202,15 +245,41 @@ def run_view(run: LoadedRun, label: str, index: int) -> RunView:
         notes.append(f"no per-prompt Layout table: {exc.one_line()}")
     skipped = Counter(s.reason for s in run.results.diagnostics.skipped_images)
     return RunView(f"run-{index}", label, run.results, facts(run.results), warnings(run.results), grids, missing,
-                   rows, source, dict(skipped), notes)
+                   rows, source, dict(skipped), notes + style_notes(run.results),
+                   interval_caveats(run.results))
+
+
+def own_metric_info() -> dict[str, Any]:
+    """The metrics of a run on its own (summary, bars); reference-relative ones get their own table."""
+    return {k: v for k, v in metric_info().items() if not METRICS.get(k).needs_reference_run}
+
+
+def reference_relative_keys(runs: Sequence[LoadedRun]) -> list[str]:
+    """Reference-relative metrics computed for at least one run, in registry order."""
+    return [k for k in metric_info() if METRICS.get(k).needs_reference_run
+            and any(r.results.scores.get(k) and r.results.scores[k].value is not None for r in runs)]
+
+
+def style_notes(results: Results) -> list[str]:
+    """Why ASC may say little at small n, and what SLC says instead (SPEC §8)."""
+    asc, slc = results.scores.get("asc"), results.scores.get("slc")
+    if not (asc and asc.value is not None and results.diagnostics.metrics.get("asc", {}).get("saturated")):
+        return []
+    note = ("ASC is saturated: no two Style images share a nearest WikiArt image (k = n), so IRS∞ equals N_train by "
+            "definition and ASC cannot tell this model from WikiArt itself. This is the usual case for small Style "
+            "sets (the quick protocol's 100 images).")
+    if slc and slc.value is not None:
+        note += f" Read SLC = {number(slc.value)} instead: styles reached relative to as many held-out artworks."
+    return [note]
 
 
 def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
     """Data URIs of the score bars, the radar and (when any run has quality scores) the scatter."""
-    info = metric_info()
+    info = own_metric_info()
     keys = [k for k in info if any(k in r.results.scores for r in runs)]
     bar_panels = [plots.Panel(f"{info[k].name} {'↓' if info[k].direction == 'lower' else '↑'}",
-                              [point(r.results.scores.get(k)) for r in runs]) for k in keys]
+                              [point(r.results.scores.get(k)) for r in runs], score_limits(info[k].range))
+                  for k in keys]
     radar_values = [[point(r.results.scores.get(k), flip=k == "ids").value for k, _ in RADAR_AXES] for r in runs]
     missing = [f"{label}: {', '.join(name for (_, name), v in zip(RADAR_AXES, row) if v is None)}"
                for label, row in zip(labels, radar_values) if None in row]
@@ -234,16 +303,19 @@ def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
 def render_report(runs: Sequence[LoadedRun]) -> str:
     if not runs:
         raise DataError("report needs at least one results file", "pass RUN_DIR or results.json paths")
-    labels = unique_labels(runs)
+    labels = run_labels([r.results for r in runs], [r.run.root.name for r in runs])
     views = [run_view(run, label, i) for i, (run, label) in enumerate(zip(runs, labels))]
     quality_names = {k: v.name for r in runs for k, v in sorted(r.results.quality.items())}
     banners: dict[str, list[str]] = {}
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
-    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), metric_info=metric_info(),
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs),
+                  metric_info=own_metric_info(), relative_keys=reference_relative_keys(runs),
+                  all_metric_info=metric_info(),
                   quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,
-                  generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS)
+                  generated=utc_now(), number=number, percent=percent, skipped_rows=SKIPPED_ROWS,
+                  comparison=comparison_view(runs, labels))
 
 
 def write_report(paths: Sequence[Path | str], output: Path) -> Path:

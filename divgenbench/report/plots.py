@@ -37,6 +37,8 @@ class Point:
 class Panel:
     title: str
     points: Sequence[Point]  # one per model, in the models' order
+    #: the score's range on the value axis (None: matplotlib's autoscale); an unbounded top is None
+    limits: tuple[float, float | None] | None = None
 
 
 def colour(i: int) -> str:
@@ -55,7 +57,14 @@ def _short(label: str, width: int = 18) -> str:
 
 
 def score_bars(models: Sequence[str], panels: Sequence[Panel]) -> bytes:
-    """One panel per score: a bar per model with its 95% interval; models without a value say n/a."""
+    """One panel per score: a bar per model with its 95% interval; models without a value say n/a.
+
+    [choice] A bounded score's axis spans its whole range (SDI 0–1, PVS 0–1.25), so a PVS of 0.018 looks as
+    small as it is next to an SDI of 0.92 instead of filling its own autoscaled panel."""
+    return to_svg(bars_figure(models, panels))
+
+
+def bars_figure(models: Sequence[str], panels: Sequence[Panel]) -> Figure:
     with rc_context(STYLE):
         figure = Figure(figsize=(2.6 * len(panels), 2.6 + 0.05 * max(len(_short(m)) for m in models)), layout="constrained")
         for axis, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
@@ -67,11 +76,13 @@ def score_bars(models: Sequence[str], panels: Sequence[Panel]) -> bytes:
                 if point.low is not None and point.high is not None:
                     error = [[max(point.value - point.low, 0)], [max(point.high - point.value, 0)]]
                 axis.bar(i, point.value, color=colour(i), yerr=error, capsize=4, ecolor="#222")
+            if panel.limits is not None:
+                axis.set_ylim(*panel.limits)
             axis.set_title(panel.title)
             axis.set_xticks(range(len(models)), [_short(m) for m in models], rotation=30, ha="right")
             axis.set_xlim(-0.6, len(models) - 0.4)
             axis.axhline(0, color="#999", linewidth=0.6)
-    return to_svg(figure)
+    return figure
 
 
 def radar(models: Sequence[str], axes: Sequence[str], values: Sequence[Sequence[float | None]]) -> bytes:

@@ -7,6 +7,7 @@ RUN/ images/{dimension}/{prompt_id}_{k}.png   written atomically, never overwrit
      samples.jsonl                               consolidated per-image records (rewritten atomically)
      features/                                   cached features for this run (see extractors.cache)
      run.json                                    the run's configuration, checked on resume
+     timings.json                                seconds per stage, summed over every invocation
      results.json, report.html
 """
 
@@ -38,6 +39,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_json(path: Path, obj: object) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
+
+
+def differing_keys(old: object, new: object, path: str = "") -> list[str]:
+    """``settings.dtype: 'bfloat16' → 'float32'`` for each leaf where two JSON objects differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [d for key in sorted(set(old) | set(new))
+                for d in differing_keys(old.get(key), new.get(key), f"{path}.{key}" if path else key)]
+    return [] if old == new else [f"{path or 'run'}: {old!r} → {new!r}"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,10 @@ class RunDir:
         return self.root / "run.json"
 
     @property
+    def timings_path(self) -> Path:
+        return self.root / "timings.json"
+
+    @property
     def results_path(self) -> Path:
         return self.root / "results.json"
 
@@ -113,10 +126,10 @@ class RunDir:
                 previous = json.loads(self.config_path.read_text())
             except json.JSONDecodeError as exc:
                 raise DataError(f"{self.config_path} is corrupt", "delete it to start the run afresh") from exc
-            changed = sorted(k for k in set(previous) | set(config) if previous.get(k) != config.get(k))
+            changed = differing_keys(previous, config)
             if changed:
                 raise ConfigError(
-                    f"{self.root} holds a run with other settings ({', '.join(changed)} differ)",
+                    f"{self.root} holds a run with other settings ({'; '.join(changed)})",
                     "use another --output, or the same settings to resume")
         else:
             atomic_write_json(self.config_path, config)

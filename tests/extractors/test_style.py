@@ -160,3 +160,19 @@ def test_registered_in_the_sets():
     assert EXTRACTOR_SETS["default"]["style-embedding"] == "csd"
     assert EXTRACTOR_SETS["tiny"]["style-embedding"] == "tiny-csd"
     assert EXTRACTORS.get("csd") is CsdExtractor and EXTRACTORS.get("tiny-csd") is TinyCsdExtractor
+
+
+def test_half_precision_is_autocast_over_float32_weights(images):
+    """As CSD's own code: weights stay float32 and autocast picks the precision per op, so layer norms and
+    softmax stay float32; a model cast to half would differ. Checked on CPU with bfloat16 (CPU autocast)."""
+    import torch
+
+    full = TinyCsdExtractor(device="cpu")
+    mixed = TinyCsdExtractor(device="cpu", dtype="bfloat16")
+    reference = np.stack([r.arrays["embedding"] for r in full.extract(items_for(images))])
+    vectors = np.stack([r.arrays["embedding"] for r in mixed.extract(items_for(images))])
+    assert {p.dtype for p in mixed.model.parameters()} == {torch.float32}
+    cosine = (reference * vectors).sum(axis=1)
+    assert cosine.min() > 0.99 and np.abs(reference - vectors).max() > 1e-6  # reduced precision, same vectors
+    assert mixed.fingerprint().dtype == "autocast-bfloat16" and full.fingerprint().dtype == "float32"
+    assert mixed.fingerprint().digest != full.fingerprint().digest  # the cache never mixes the two

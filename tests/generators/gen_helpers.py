@@ -30,7 +30,9 @@ def eval_args(output: Path, *extra: str) -> list[str]:
                *extra)
 
 
-def run_cli(args: list[str], timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], timeout: float = 600, **env: str) -> subprocess.CompletedProcess:
+    """The CLI as a subprocess. The timeout catches a hang, not slowness: a tiny-flux eval takes ~30 s on an
+    idle 2-core machine and several minutes on a shared one, where 120 s failed a fresh-machine run."""
     return subprocess.run(args, env=cli_env(**env), capture_output=True, text=True, timeout=timeout, cwd=REPO)
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 from divgenbench.errors import DataError
 from divgenbench.generators import GENERATORS, GenerationSettings
 from divgenbench.generators.runner import plan_requests
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 from divgenbench.prompts import load_prompts
 from divgenbench.protocol import get_protocol
 

@@ -47,7 +47,7 @@ def test_shards_merged_score_like_one_process(reference_run, tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i, s in enumerate(shards)]
     for proc in procs:
-        _, err = proc.communicate(timeout=180)
+        _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err[-2000:]
     assert [sum(journal_counts(s)) for s in shards] == [7, 7]
     assert not any((s / "results.json").exists() for s in shards)  # a shard only generates
@@ -114,7 +114,7 @@ def _count(folder: Path, pattern: str) -> int:
     return sum(1 for p in folder.rglob(pattern) if not p.name.startswith(".tmp-")) if folder.exists() else 0
 
 
-def _wait_until(proc: subprocess.Popen, condition, timeout: float = 120) -> None:
+def _wait_until(proc: subprocess.Popen, condition, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while proc.poll() is None and not condition() and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -20,6 +20,7 @@ from divgenbench.leaderboard.build import (
     Cell,
     assign_ranks,
     build_leaderboard,
+    cell_text,
     build_rows,
 )
 from divgenbench.leaderboard.entries import (
@@ -74,10 +75,18 @@ def entry_bytes(results, kind="reproduced", **submission_fields):
                        "results": results}).encode()
 
 
-def test_a_smoke_partial_run_is_refused_with_every_reason(smoke_results):
+def test_a_smoke_run_is_refused_with_that_one_reason(smoke_results):
+    """Smoke is the only reason worth reading: its --limit and missing scores cannot be fixed one by one."""
     _, problems = check_entry_bytes("my-model", entry_bytes(smoke_results))
+    assert [p.path for p in problems] == ["results.smoke"] and "never ranked" in problems[0].message
+
+
+def test_a_partial_run_is_refused_with_every_reason(smoke_results):
+    results = copy.deepcopy(smoke_results)
+    results["smoke"] = results["model"]["smoke"] = False
+    _, problems = check_entry_bytes("my-model", entry_bytes(results))
     paths = [p.path for p in problems]
-    assert "results.smoke" in paths and "results.protocol.limit" in paths
+    assert "results.protocol.limit" in paths
     assert {"results.scores.ids", "results.scores.asc", "results.scores.sdi"} <= set(paths)
     assert "results.protocol.name" not in paths and "results.prompt_bank.sha256" not in paths
 
@@ -171,7 +180,49 @@ def test_validate_command_lists_every_problem_and_exits_1(tmp_path, smoke_result
     result = CliRunner().invoke(app, ["leaderboard", "validate", str(ENTRIES / "d2-align.json"), str(bad)])
     assert result.exit_code == 1
     assert "✓" in result.output and "results.smoke: smoke results" in result.output
-    assert "results.protocol.limit" in result.output
+    assert "results.protocol.limit" not in result.output
+
+
+def test_validate_on_a_bare_results_file_says_to_use_submit(make_run):
+    result = CliRunner().invoke(app, ["leaderboard", "validate", str(make_run("varied") / "results.json")])
+    assert result.exit_code == 1
+    problem_lines = result.output.splitlines()[1:]
+    assert len(problem_lines) == 1 and "divgenbench leaderboard submit RESULTS --model-id" in problem_lines[0]
+
+
+SUBMIT_ARGS = ["--model-id", "me/my-model", "--revision", "abc123", "--license", "apache-2.0",
+               "--contact", "me@example.org"]
+
+
+def test_submit_refuses_a_smoke_run_with_one_reason_and_writes_nothing(make_run, tmp_path):
+    out = tmp_path / "my-model.json"
+    result = CliRunner().invoke(app, ["leaderboard", "submit", str(make_run("varied")), *SUBMIT_ARGS, "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines()[1:] == [
+        "    results.smoke: smoke results (tiny models or extractors) are never ranked: evaluate the real model "
+        "with the default extractors and no --limit"]
+
+
+def test_submit_wraps_results_unmodified_and_the_entry_validates(smoke_results, tmp_path, monkeypatch):
+    import divgenbench.leaderboard.entries as entries
+
+    monkeypatch.setattr(entries, "expected_fingerprints", lambda: EXPECTED)
+    results_file = tmp_path / "run" / "results.json"
+    results_file.parent.mkdir()
+    results_file.write_text(json.dumps(full_results(smoke_results, EXPECTED)))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["leaderboard", "submit", str(results_file.parent), *SUBMIT_ARGS,
+                                      "--name", "My Model v2", "--method", "D2-Align"])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "leaderboard" / "entries" / "my-model-v2.json"
+    entry = json.loads(written.read_text())
+    assert entry["results"] == json.loads(results_file.read_text())
+    assert entry["submission"] == {"name": "My Model v2", "model_id": "me/my-model", "revision": "abc123",
+                                   "license": "apache-2.0", "contact": "me@example.org", "method": "D2-Align"}
+    assert CliRunner().invoke(app, ["leaderboard", "validate", str(written)]).exit_code == 0
+    # an entry given where results belong, or a results file with a bad field, is named, not wrapped
+    again = CliRunner().invoke(app, ["leaderboard", "submit", str(written), *SUBMIT_ARGS, "-o", "x.json"])
+    assert again.exit_code == 1 and "is not a results file" in again.output and not Path("x.json").exists()
 
 
 def test_ranks_tie_when_intervals_overlap():
@@ -186,6 +237,21 @@ def test_ranks_tie_when_intervals_overlap():
     assign_ranks(rows)
     assert [cells[k].rank for k in "abcd"] == [2, 2, 4, 1]  # d's point beats a and b's intervals; c is last
     assert [cells[k].tied for k in "abcd"] == [True, True, False, False]
+
+
+def test_tie_marker_appears_wherever_intervals_overlap_even_when_ranks_differ():
+    """b overlaps both a and c while c is clearly better than a: a and c rank apart, yet each overlaps b."""
+    cells = {"a": Cell(0.45, 0.40, 0.50), "b": Cell(0.53, 0.48, 0.58), "c": Cell(0.61, 0.56, 0.66), "d": Cell(0.9)}
+
+    class FakeRow:
+        def __init__(self, cell):
+            self.scores = {k: Cell(None) for k in ("ids", "asc", "pvs")} | {"sdi": cell}
+            self.entry = type("E", (), {"submission": type("S", (), {"name": "x"})})()
+
+    assign_ranks([FakeRow(c) for c in cells.values()])
+    assert [cells[k].rank for k in "abcd"] == [3, 2, 2, 1]
+    assert [cells[k].tied for k in "abcd"] == [True, True, True, False]
+    assert cell_text(cells["a"]).endswith("(#3=)") and cell_text(cells["d"]) == "0.900 (#1)"
 
 
 def test_paper_rows_rank_as_points(tmp_path):

@@ -14,7 +14,7 @@ from divgenbench.leaderboard.entries import check_entries, entry_files
 from divgenbench.metrics import METRICS, metric_info
 from divgenbench.metrics.base import ALL_DIMENSIONS, Metric, Undefined
 from divgenbench.metrics.bootstrap import PromptStatistic
-from divgenbench.pipeline import EvalConfig, evaluate
+from divgenbench.pipeline import EvalConfig, evaluate_and_write as evaluate
 from divgenbench.report import write_report
 
 

@@ -91,3 +91,4 @@ def check_fingerprint(make_scorer) -> None:
     a, b = make_scorer().fingerprint(), make_scorer().fingerprint()
     assert a == b and a.smoke and a.weights_sha256 and a.feature == "quality"
     assert a.preprocessing["scale"] == make_scorer().info.scale
+    assert type(a).model_validate_json(a.model_dump_json()) == a  # reads back from a results file unchanged

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
+from conformance import check_scorer
 from scorer_helpers import (
     PROMPTS,
     check_batch_size_invariance,
@@ -126,3 +127,7 @@ def test_url_weights_download_and_are_verified(tmp_path, monkeypatch):
         url=source.as_uri()))
     with pytest.raises(Exception, match="does not match the pinned sha256"):
         store.download(bad.entry)
+
+
+def test_passes_the_conformance_kit(tmp_path):
+    check_scorer(lambda: TinyAestheticScorer(device="cpu"), tmp_path, registered_as="tiny-aesthetic-v2.5")

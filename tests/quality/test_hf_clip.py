@@ -10,6 +10,7 @@ import pytest
 import torch
 from open_clip.tokenizer import SimpleTokenizer
 from safetensors.torch import save_file
+from conformance import check_scorer
 from scorer_helpers import (
     PROMPTS,
     check_batch_size_invariance,
@@ -137,3 +138,7 @@ def test_missing_weights_name_hub_file_and_place(name):
         real(device="cpu").score(sample_images()[:1], PROMPTS[:1])
     message = error.value.one_line()
     assert hub_id in message and "model.safetensors" in message and "models download" in message
+
+
+def test_passes_the_conformance_kit(name, tmp_path):
+    check_scorer(lambda: TWINS[name][1](device="cpu"), tmp_path, registered_as=f"tiny-{name}")

@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from divgenbench.errors import DataError, MissingWeightsError
-from divgenbench.quality import QUALITY, load_scorer
-from divgenbench.quality.hps import TINY_CLIP, HpsScorer, TinyHpsScorer
-
+from conformance import check_scorer
 from scorer_helpers import (
     PROMPTS,
     check_batch_size_invariance,
@@ -20,6 +16,10 @@ from scorer_helpers import (
     check_towers,
     sample_images,
 )
+
+from divgenbench.errors import DataError, MissingWeightsError
+from divgenbench.quality import QUALITY, load_scorer
+from divgenbench.quality.hps import TINY_CLIP, HpsScorer, TinyHpsScorer
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +107,7 @@ def test_cli_download_offline_is_one_line_naming_the_file(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
     output = result.stderr + result.stdout
     assert "xswu/HPSv2" in output and "HPS_v2.1_compressed.pt" in output
+
+
+def test_passes_the_conformance_kit(tmp_path):
+    check_scorer(lambda: TinyHpsScorer(device="cpu"), tmp_path, registered_as="tiny-hps-v2.1")

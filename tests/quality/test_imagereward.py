@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conformance import check_scorer
 from scorer_helpers import (
     PROMPTS,
     check_batch_size_invariance,
@@ -118,3 +119,7 @@ def test_missing_files_name_hub_file_and_place(tmp_path, monkeypatch):
     message = error.value.one_line()
     assert "THUDM/ImageReward" in message and "ImageReward.pt" in message
     assert "models download imagereward-v1.0" in message
+
+
+def test_passes_the_conformance_kit(tmp_path):
+    check_scorer(lambda: TinyImageRewardScorer(device="cpu"), tmp_path, registered_as="tiny-imagereward")

@@ -59,3 +59,8 @@ def test_default_scorers_follow_the_extractor_set(toy_registered, monkeypatch):
     monkeypatch.setitem(QUALITY._targets, "tiny-toy", ToyQuality)
     assert "tiny-toy" in default_scorers("tiny") and "toy-quality" not in default_scorers("tiny")
     assert "toy-quality" in default_scorers("default") and "tiny-toy" not in default_scorers("default")
+
+
+def test_other_extractor_sets_run_no_quality_unless_asked(toy_registered):
+    """A user's or a test's own extractor set never pulls in the real scorers' weights by default."""
+    assert default_scorers("test-photometric") == []

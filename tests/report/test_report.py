@@ -120,3 +120,60 @@ def test_report_command_defaults_to_the_run_directory(runs, tmp_path):
     result = CliRunner().invoke(app, ["report", str(run)])
     assert result.exit_code == 0, result.output
     assert (run / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_two_runs_get_a_paired_comparison_section_and_labels_that_tell_them_apart(runs):
+    html = render_report([open_run(runs["constant"]), open_run(runs["varied"])])
+    assert "test-synthetic (mode=constant)" in html and "test-synthetic (mode=varied)" in html
+    assert "test-synthetic #2" not in html
+    table = re.search(r'<table id="comparison-table">(.*?)</table>', html, re.S).group(1)
+    pvs = next(row for row in table.split("<tr>") if row.startswith("<td>PVS"))
+    assert re.search(r"<td class=\"num\">-0\.\d{4}</td>", pvs) and "<td>yes</td><td>B</td>" in pvs
+    assert 'id="comparison-table"' not in render_report([open_run(runs["varied"])])  # one run: no section
+
+
+def test_runs_that_cannot_be_compared_say_why_in_the_comparison_section(runs, tmp_path):
+    def other_protocol(data, run):
+        data["protocol"]["name"] = "quick"
+
+    quick = edited_copy(runs["varied"], tmp_path / "quick", other_protocol)
+    html = render_report([open_run(runs["constant"]), open_run(quick)])
+    assert 'id="comparison-note"' in html and "Not compared: cannot compare" in html
+
+
+def test_uninformative_intervals_are_flagged_with_the_reason(runs, tmp_path):
+    from divgenbench.report.html import interval_caveats
+    from divgenbench.results.io import load_results
+
+    smoke = load_results(runs["varied"])
+    assert set(interval_caveats(smoke)) == {"pvs"} and "smoke" in interval_caveats(smoke)["pvs"]
+
+    def real_but_thin(data, run):
+        data["smoke"] = False
+        data["scores"]["asc"].update(value=1.0, interval={"low": 1.0, "high": 1.0}, n=24, status="computed",
+                                     reason=None)
+        data["scores"]["sdi"].update(value=0.6, interval={"low": 0.5, "high": 0.7}, n=4, status="computed",
+                                     reason=None)
+
+    thin = edited_copy(runs["full"], tmp_path / "thin", real_but_thin)
+    caveats = interval_caveats(load_results(thin))
+    assert set(caveats) == {"asc", "sdi"}  # IDS and PVS rest on 24 prompts with a real interval
+    assert "saturated" in caveats["asc"] and "k = n" in caveats["asc"] and "only 4 prompts" in caveats["sdi"]
+    html = render_report([open_run(thin)])
+    assert html.count('class="caveat"') == 2 and 'id="caveats-note"' in html
+
+
+def test_bounded_scores_are_drawn_on_their_full_range():
+    from divgenbench.report import plots
+    from divgenbench.report.html import score_limits
+
+    from divgenbench.metrics import metric_info
+
+    limits = {key: score_limits(info.range) for key, info in metric_info().items()}
+    assert limits["sdi"] == (0.0, 1.0) and limits["pvs"] == (0.0, 1.25)
+    assert limits["asc"] == (0.0, None)  # unbounded above: autoscaled top
+    figure = plots.bars_figure(["m"], [plots.Panel("PVS", [plots.Point(0.018, 0.01, 0.03)], limits["pvs"]),
+                                       plots.Panel("ASC", [plots.Point(0.2, 0.1, 0.3)], limits["asc"])])
+    pvs_axis, asc_axis = figure.axes
+    assert pvs_axis.get_ylim() == (0.0, 1.25)
+    assert asc_axis.get_ylim()[0] == 0.0 and 0.3 < asc_axis.get_ylim()[1] < 1.0

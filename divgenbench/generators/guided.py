@@ -1,0 +1,119 @@
+"""``guided``: any diffusers-based generator with a guidance method combining it with other denoisers.
+
+``--model-args method=constant-mix,base=tiny-flux,others=tiny-flux@weights_seed=1,w=0.3``
+
+- ``method``: a name in ``guidance.GUIDANCE``; every key not listed here is the method's own typed arg.
+- ``base``: the generator whose pipeline is guided, ``NAME`` or ``NAME@key=value;key=value`` (its own args).
+- ``others``: ``+``-separated denoisers to combine with the base, each ``NAME@args`` (a registered
+  diffusers-based generator: its transformer/unet is taken) or a hub id or local folder holding a diffusers
+  model of the base's denoiser class (``subfolder`` transformer or unet, as in a pipeline repo).
+
+The base generator's settings (steps, guidance scale, resolution, dtype, device) apply; one class serves
+every (method, model) pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import Field
+
+from ..errors import ConfigError
+from .args import ModelArgs, parse_args
+from .base import GenerationSettings, Generator, GeneratorOutput, ImageRequest
+
+
+class GuidedArgs(ModelArgs):
+    method: str = Field(min_length=1)
+    base: str = Field(min_length=1)
+    others: str = Field(min_length=1)
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``NAME@k=v;k2=v2`` → (NAME, {k: v, k2: v2})."""
+    name, _, rest = spec.partition("@")
+    args: dict[str, str] = {}
+    for part in filter(None, rest.split(";")):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{spec!r}: {part!r} is not key=value", "write NAME@key=value;key2=value2")
+        args[key.strip()] = value.strip()
+    return name.strip(), args
+
+
+class GuidedGenerator(Generator):
+    name = "guided"
+    Args = GuidedArgs  # plus the method's own args (``GuidanceMethod.Args``)
+
+    def __init__(self, settings: GenerationSettings, model_args: Mapping[str, str] | None = None):
+        from . import GENERATORS
+        from ..guidance import GUIDANCE
+
+        values = dict(model_args or {})
+        own = {k: values.pop(k) for k in list(values) if k in GuidedArgs.model_fields}
+        args = parse_args(GuidedArgs, own, "model 'guided'")
+        method_cls = GUIDANCE.get(args.method)
+        self.method = method_cls.from_model_args(values)
+        base_name, base_args = parse_spec(args.base)
+        base_cls = GENERATORS.get(base_name)
+        if base_cls is GuidedGenerator or not hasattr(base_cls, "build_pipeline"):
+            raise ConfigError(f"model 'guided' needs a diffusers-based base generator, got {base_name!r}",
+                              "use e.g. base=flux-dev, base=diffusers@pretrained=ID or base=tiny-flux")
+        self.base = base_cls(settings, base_args)
+        self.other_specs = [s for s in args.others.split("+") if s.strip()]
+        method_cls.check_others(len(self.other_specs))
+        self.args = args
+        self.model_args = dict(model_args or {})
+        self.settings = self.base.settings
+        self.default_extractor_set = self.base.default_extractor_set
+        self.smoke = self.base.smoke
+
+    def resolved_settings(self) -> GenerationSettings:
+        return self.base.resolved_settings()
+
+    def resolved_args(self) -> dict[str, Any]:
+        return {"method": self.method.name, "method_args": self.method.args.model_dump(mode="json"),
+                "base": {"name": self.base.name, "args": self.base.resolved_args()}, "others": self.other_specs}
+
+    def _other_denoiser(self, spec: str, base_denoiser: Any) -> Any:
+        from . import GENERATORS
+
+        name, args = parse_spec(spec)
+        if name in GENERATORS:
+            other = GENERATORS.get(name)(self.base.settings, args)
+            other.load()
+            return getattr(other.pipe, "transformer", None) or other.pipe.unet
+        from .hub import load_pretrained
+
+        subfolder = "transformer" if getattr(self.base.pipe, "transformer", None) is not None else "unet"
+        return load_pretrained(type(base_denoiser).from_pretrained, name, revision=args.get("revision"),
+                               what=f"guided model {name!r}", arg="others", subfolder=subfolder,
+                               torch_dtype=base_denoiser.dtype).to(base_denoiser.device)
+
+    def load(self) -> None:
+        from ..guidance import guide_pipeline
+        from ..guidance.base import denoiser_name
+
+        if getattr(self, "_guided", False):
+            return
+        self.base.load()
+        base_denoiser = getattr(self.base.pipe, denoiser_name(self.base.pipe))
+        others = [self._other_denoiser(spec, base_denoiser) for spec in self.other_specs]
+        self.base.pipe = guide_pipeline(self.base.pipe, others, self.method, self.base.settings.num_inference_steps)
+        self.settings = self.base.settings
+        self._guided = True
+
+    def generate(self, requests: Sequence[ImageRequest]) -> list[GeneratorOutput]:
+        self.load()
+        return self.base.generate(requests)
+
+    @classmethod
+    def weights_status(cls) -> str:
+        return "those of its base and other models"
+
+    def describe(self) -> dict[str, Any]:
+        base = self.base.describe()
+        return {**base, "name": self.name, "adapter": f"{type(self).__module__}:{type(self).__qualname__}",
+                "args": dict(self.model_args), "smoke": self.smoke, "base": base.get("name"),
+                "others": self.other_specs, "guidance": self.method.describe()}
