@@ -13,7 +13,8 @@ returns typed Results. Any trainer can call it::
         log.log(2, step, values)              # or wandb.log(values, step=step)
 
 [choice] The subset is the first ``prompts_per_dimension`` evenly spaced prompts of each dimension (``--limit``),
-bootstrap resamples 200 (enough to see a trend; the final evaluation uses the protocol's 1,000).
+bootstrap resamples 200 (enough to see a trend; the final evaluation uses the protocol's 1,000); no quality
+scorers (diversity is what the monitor is for; the trainer logs its reward).
 """
 
 from __future__ import annotations
@@ -33,23 +34,26 @@ MONITOR_RESAMPLES = 200
 EvaluateLive = Callable[[Any, Path], Any]
 
 
-def is_saturated(score: Any) -> bool:
-    """ASC flagged saturated (SPEC §8: k = n, no shared nearest neighbour) carries little information."""
-    return bool(getattr(score, "saturated", False)) or "saturated" in (getattr(score, "reason", None) or "")
-
-
-def monitor_values(scores: Mapping[str, Any], keys: tuple[str, ...] = MONITORED_SCORES) -> dict[str, float]:
-    """Flatten Results.scores to ``{key: value, key_low: …, key_high: …}`` for the computed, informative ones."""
+def monitor_values(scores: Mapping[str, Any], keys: tuple[str, ...] = MONITORED_SCORES,
+                   saturated: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Flatten Results.scores to ``{key: value, key_low: …, key_high: …}`` for the computed scores, leaving out
+    those flagged ``saturated`` (ASC at k = n, SPEC §8: the value carries little information)."""
     values: dict[str, float] = {}
     for key in keys:
         score = scores.get(key)
-        if score is None or getattr(score, "value", None) is None or (key == "asc" and is_saturated(score)):
+        if score is None or getattr(score, "value", None) is None or key in saturated:
             continue
         values[key] = float(score.value)
         if score.interval is not None:
             values[f"{key}_low"] = float(score.interval.low)
             values[f"{key}_high"] = float(score.interval.high)
     return values
+
+
+def saturated_scores(results: Any) -> frozenset[str]:
+    """Metric keys whose diagnostics say ``saturated`` (results.diagnostics.metrics[key]["saturated"])."""
+    metrics = getattr(getattr(results, "diagnostics", None), "metrics", None) or {}
+    return frozenset(key for key, found in metrics.items() if found.get("saturated"))
 
 
 def live_evaluate(protocol: str, prompts_per_dimension: int, extractor_set: str | None,
@@ -65,7 +69,7 @@ def live_evaluate(protocol: str, prompts_per_dimension: int, extractor_set: str 
 
     def run(pipe, folder: Path):
         config = EvalConfig(output=Path(folder), protocol=protocol, limit=prompts_per_dimension,
-                            extractor_set=extractor_set, resamples=MONITOR_RESAMPLES,
+                            extractor_set=extractor_set, resamples=MONITOR_RESAMPLES, quality=(),
                             settings=settings or GenerationSettings())
         return evaluate(config, model=pipe)
 
@@ -102,7 +106,7 @@ class DiversityMonitor:
         finally:
             if training:
                 transformer.train()
-        return monitor_values(results.scores)
+        return monitor_values(results.scores, saturated=saturated_scores(results))
 
     def maybe(self, step: int) -> dict[str, float]:
         return self(step) if self.due(step) else {}

@@ -19,13 +19,12 @@ def test_values_carry_intervals_and_leave_out_what_is_not_informative():
         "ids": ScoreValue(name="IDS", dimension="id", value=0.3, interval=Interval(low=0.25, high=0.35), n=4,
                           direction="lower"),
         "sdi": ScoreValue(name="SDI", dimension="layout", status="not-computed", reason="no detector", direction="higher"),
-        "asc": ScoreValue(name="ASC", dimension="style", status="undefined", reason="saturated: k = n",
-                          direction="higher"),
+        "asc": ScoreValue(name="ASC", dimension="style", value=1.0, n=4, direction="higher"),
         "pvs": ScoreValue(name="PVS", dimension="tonal", value=0.4, n=4, direction="higher"),
     }
-    assert monitor_values(scores) == {"ids": 0.3, "ids_low": 0.25, "ids_high": 0.35, "pvs": 0.4}
-    saturated = SimpleNamespace(value=0.9, interval=None, saturated=True)
-    assert monitor_values({"asc": saturated}) == {}
+    assert monitor_values(scores, saturated=frozenset({"asc"})) == \
+        {"ids": 0.3, "ids_low": 0.25, "ids_high": 0.35, "pvs": 0.4}
+    assert monitor_values(scores)["asc"] == 1.0
 
 
 def test_every_must_be_positive():
@@ -63,3 +62,19 @@ def test_the_trainer_logs_the_monitor_every_k_steps_on_the_live_weights(make_tra
     assert sorted(logged) == [(1, "pvs"), (3, "pvs")]
     assert logged[3, "pvs"] == live_pvs(trainer.pipe, None).scores["pvs"].value  # the trained weights
     assert logged[1, "pvs"] != base_pvs and logged[3, "pvs"] != logged[1, "pvs"]  # weights moved between checks
+
+
+@pytest.mark.slow
+def test_the_default_monitor_evaluates_the_live_pipeline(tmp_path):
+    pytest.importorskip("diffusers")
+    from divgenbench.generators.base import GenerationSettings
+    from divgenbench.generators.tiny_flux import build_tiny_flux_pipeline
+
+    pipe = build_tiny_flux_pipeline(0, "float64")
+    settings = GenerationSettings(resolution=32, num_inference_steps=2, device="cpu", dtype="float64")
+    monitor = DiversityMonitor(pipe, tmp_path, every=1, prompts_per_dimension=1, extractor_set="tiny",
+                               settings=settings)
+    values = monitor(0)
+    assert {"sdi", "sdi_low", "sdi_high", "pvs", "slc"} <= set(values)
+    assert "asc" not in values  # one style prompt: saturated (k = n), left out
+    assert (tmp_path / "step000000").is_dir()
