@@ -25,7 +25,6 @@ class PublicCheckpointGenerator(FluxD2AlignGenerator):
     checkpoint_hub_id: ClassVar[str]
     checkpoint_hub_revision: ClassVar[str | None] = None  # None: not pinned yet (see module doc)
     method: ClassVar[str]
-    model_arg_names = FluxD2AlignGenerator.model_arg_names
 
     def __init__(self, settings, model_args=None):
         model_args = dict(model_args or {})
@@ -36,8 +35,8 @@ class PublicCheckpointGenerator(FluxD2AlignGenerator):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "kind": "public-checkpoint", "method": self.method,
-                "checkpoint_revision": self.model_args.get("checkpoint_revision", "main"),
-                "revision_pinned": "checkpoint_revision" in self.model_args}
+                "checkpoint_revision": self.args.checkpoint_revision or "main",
+                "revision_pinned": self.args.checkpoint_revision is not None}
 
 
 class SRPOGenerator(PublicCheckpointGenerator):
