@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import DivGenBenchError
-from . import cache, evaluate, leaderboard, merge, models, plan, prompts, reference, results, score
+from . import cache, evaluate, leaderboard, merge, models, plan, prompts, reference, results, score, train
 
 app = typer.Typer(
     name="divgenbench",
@@ -35,6 +35,7 @@ app.command("validate", help=results.validate_command.__doc__)(results.validate_
 app.command("report", help=results.report_command.__doc__)(results.report_command)
 app.command("compare", help=results.compare_command.__doc__)(results.compare_command)
 app.add_typer(leaderboard.app, name="leaderboard")
+app.add_typer(train.app, name="train")
 
 err_console = Console(stderr=True)
 

@@ -11,7 +11,13 @@ which one is detected from the files present:
   ``diffusion_pytorch_model*.safetensors``), or a folder holding one as ``transformer/``;
 - LoRA: ``pytorch_lora_weights.safetensors`` (``FluxPipeline.save_lora_weights``), any single
   ``*.safetensors`` LoRA file given directly, or a PEFT adapter folder (``adapter_config.json`` +
-  ``adapter_model.safetensors``, ``PeftModel.save_pretrained``).
+  ``adapter_model.safetensors``, ``PeftModel.save_pretrained``);
+- bare transformer state dict: ``diffusion_pytorch_model*.safetensors`` with no ``config.json`` (how SRPO and
+  other released RL-tuned FLUX.1-dev weights ship), or a single ``.safetensors`` file without LoRA keys; it is
+  loaded strictly onto the base's transformer config.
+
+A folder written by ``divgenbench train d2align`` records its base in ``d2align.json``; when ``base=`` is not
+given that base is used, so a run trained on ``tiny-flux`` evaluates on ``tiny-flux``.
 
 [choice] A LoRA is fused into the transformer (scale ``lora_scale``, default 1.0) and then unloaded, so
 sampling costs exactly what the base model costs.
@@ -37,6 +43,8 @@ FLUX_DEV_DEFAULTS = {"resolution": 720, "num_inference_steps": 50, "guidance_sca
 FULL = "full"
 LORA = "lora"
 PEFT_LORA = "peft-lora"
+BARE = "bare-transformer"
+TRAINING_RECORD = "d2align.json"
 DIFFUSERS_LORA_FILE = "pytorch_lora_weights.safetensors"
 PEFT_CONFIG_FILE = "adapter_config.json"
 PEFT_WEIGHTS_FILE = "adapter_model.safetensors"
@@ -80,11 +88,18 @@ class FluxDevGenerator(DiffusersGenerator):
                                **components)
 
 
+def _is_lora_file(path: Path) -> bool:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        return any("lora" in key for key in handle.keys())
+
+
 def checkpoint_format(folder: Path) -> tuple[str, Path, str | None]:
     """(format, folder, file-or-subfolder) of a D2-Align checkpoint, judged by the files present."""
     if folder.is_file():
         if folder.suffix == ".safetensors":
-            return LORA, folder.parent, folder.name
+            return (LORA if _is_lora_file(folder) else BARE), folder.parent, folder.name
         raise ConfigError(f"checkpoint {folder} is not a .safetensors file or a folder",
                           "pass a transformer folder, a LoRA folder or a LoRA .safetensors file")
     if (folder / "transformer" / "config.json").exists():
@@ -95,11 +110,29 @@ def checkpoint_format(folder: Path) -> tuple[str, Path, str | None]:
         return LORA, folder, DIFFUSERS_LORA_FILE
     if (folder / PEFT_CONFIG_FILE).exists() and (folder / PEFT_WEIGHTS_FILE).exists():
         return PEFT_LORA, folder, PEFT_WEIGHTS_FILE
+    if any(folder.glob("diffusion_pytorch_model*.safetensors")):
+        return BARE, folder, None
     present = ", ".join(sorted(p.name for p in folder.iterdir())[:8]) if folder.is_dir() else "nothing"
     raise ConfigError(
         f"checkpoint {folder} is neither a FluxTransformer2DModel folder nor a LoRA (found: {present})",
         "pass a folder from transformer.save_pretrained (config.json + diffusion_pytorch_model*.safetensors), "
-        f"from FluxPipeline.save_lora_weights ({DIFFUSERS_LORA_FILE}) or from PeftModel.save_pretrained")
+        f"from FluxPipeline.save_lora_weights ({DIFFUSERS_LORA_FILE}), from PeftModel.save_pretrained, "
+        "or a bare transformer state dict (diffusion_pytorch_model*.safetensors)")
+
+
+def load_bare_transformer(transformer, folder: Path, name: str | None) -> None:
+    """Load a state dict (one file or shards) strictly onto ``transformer``: a key or shape mismatch means the
+    weights are not for this architecture, which must fail loudly rather than evaluate a half-loaded model."""
+    from safetensors.torch import load_file
+
+    files = [folder / name] if name else sorted(folder.glob("diffusion_pytorch_model*.safetensors"))
+    state = {k: v for f in files for k, v in load_file(f).items()}
+    try:
+        transformer.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise ConfigError(f"{files[0]} is not a state dict of the base's FluxTransformer2DModel "
+                          f"({str(exc).splitlines()[0][:160]})",
+                          "pass base= the model the checkpoint was tuned from") from exc
 
 
 class FluxD2AlignGenerator(FluxDevGenerator):
@@ -117,6 +150,7 @@ class FluxD2AlignGenerator(FluxDevGenerator):
                               "point it at the transformer folder or LoRA a D2-Align training run saved")
         self.lora_scale = self.args.lora_scale
         self.checkpoint_format: str | None = None
+        self.recorded_base: dict | None = None
 
     def build_pipeline(self, dtype):
         folder = snapshot(self.checkpoint, revision=self.args.checkpoint_revision,
@@ -129,8 +163,11 @@ class FluxD2AlignGenerator(FluxDevGenerator):
             transformer = load_pretrained(FluxTransformer2DModel.from_pretrained, str(folder), revision=None,
                                           what="the flux-d2align transformer", arg="checkpoint",
                                           **dtype_kwargs(dtype), **({"subfolder": name} if name else {}))
-            return super().build_pipeline(dtype, transformer=transformer)
-        pipe = super().build_pipeline(dtype)
+            return self.base_pipeline(folder, dtype, transformer=transformer)
+        pipe = self.base_pipeline(folder, dtype)
+        if fmt == BARE:
+            load_bare_transformer(pipe.transformer, folder, name)
+            return pipe
         if fmt == LORA:
             pipe.load_lora_weights(str(folder), weight_name=name, adapter_name=D2ALIGN_ADAPTER)
         else:
@@ -138,6 +175,22 @@ class FluxD2AlignGenerator(FluxDevGenerator):
         pipe.fuse_lora(lora_scale=self.lora_scale, adapter_names=[D2ALIGN_ADAPTER])
         pipe.unload_lora_weights()
         return pipe
+
+    def base_pipeline(self, folder: Path, dtype, **components):
+        """The base: ``base=`` when given, else the one a training run recorded, else FLUX.1-dev."""
+        record = folder / TRAINING_RECORD
+        base = json.loads(record.read_text()).get("base", {}) if record.exists() else {}
+        if "base" not in self.model_args and base.get("generator") == "tiny-flux":
+            from .tiny_flux import build_tiny_flux_pipeline
+
+            pipe = build_tiny_flux_pipeline(int(base.get("weights_seed", 0)), str(dtype).removeprefix("torch."))
+            pipe.register_modules(**components)
+            self.recorded_base = base
+            return pipe
+        if "base" not in self.model_args and base.get("generator") == "flux-dev":
+            self.source, self.revision = base["source"], base.get("revision")
+            self.recorded_base = base
+        return super().build_pipeline(dtype, **components)
 
     @staticmethod
     def _load_peft_adapter(pipe, folder: Path) -> None:
@@ -153,4 +206,4 @@ class FluxD2AlignGenerator(FluxDevGenerator):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "checkpoint": self.checkpoint, "checkpoint_format": self.checkpoint_format,
-                "lora_scale": self.lora_scale}
+                "lora_scale": self.lora_scale, "recorded_base": self.recorded_base}

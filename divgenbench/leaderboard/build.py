@@ -120,7 +120,7 @@ def markdown_table(rows: Sequence[Row]) -> str:
     head = ["#", "model", "kind"] + [f"{i.name} {'↓' if i.direction == 'lower' else '↑'}" for i in metric_info(ranked_only=True).values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        kind = "paper-reported" if row.paper else "reproduced"
+        kind = row.entry.kind
         lines.append("| " + " | ".join([str(row.position), clean(row.entry.submission.name), kind]
                                        + [cell_text(row.scores[k]) for k in metric_info(ranked_only=True)]) + " |")
     return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 [choice] Entry format: a wrapper, not a bare results file. ``submission`` holds what a results file cannot
 know (display name, model id, revision, license, contact, method, reward); ``kind`` is ``reproduced``
-(``results`` holds a full, unmodified results v1 file made by ``divgenbench eval``) or ``paper-reported``
+(``results`` holds a full, unmodified results v1 file made by ``divgenbench eval``), ``public-checkpoint``
+(the same, measured here on released RL-tuned weights through a public-checkpoint generator such as ``srpo``:
+a row appears only once measured) or ``paper-reported``
 (``reported`` holds published point values and their source; no intervals, never mixed with a results
 file). One wrapper keeps a submission to one file, one pull request, one validate call.
 
@@ -108,15 +110,15 @@ def quality_outside_ranges(values: dict[str, float | None]) -> list[str]:
 
 class Entry(StrictModel):
     entry_version: Literal["1"] = ENTRY_VERSION
-    kind: Literal["reproduced", "paper-reported"]
+    kind: Literal["reproduced", "public-checkpoint", "paper-reported"]
     submission: Submission
     results: Results | None = None
     reported: Reported | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Entry:
-        if self.kind == "reproduced" and (self.results is None or self.reported is not None):
-            raise ValueError("a reproduced entry holds `results` (a results v1 file) and no `reported`")
+        if self.kind != "paper-reported" and (self.results is None or self.reported is not None):
+            raise ValueError(f"a {self.kind} entry holds `results` (a results v1 file) and no `reported`")
         if self.kind == "paper-reported" and (self.reported is None or self.results is not None):
             raise ValueError("a paper-reported entry holds `reported` and no `results`")
         return self
@@ -194,6 +196,9 @@ def entry_problems(entry: Entry, expected: dict[str, dict | str]) -> list[Proble
         missing = [k for k in metric_info(ranked_only=True) if k not in entry.reported.scores]
         return [Problem("reported.scores", f"missing {', '.join(missing)}")] if missing else []
     problems = results_problems(entry.results, expected)
+    if entry.kind == "public-checkpoint" and entry.results.model.extra.get("kind") != "public-checkpoint":
+        problems.append(Problem("results.model", f"{entry.results.model.name!r} is not a public-checkpoint "
+                                                 "generator (srpo, mixgrpo, dancegrpo)"))
     if not (entry.submission.revision or entry.results.model.revision):
         problems.append(Problem("submission.revision", "name the revision (commit or tag) of the weights"))
     return problems

@@ -70,8 +70,8 @@ def submission(name="My model"):
             "contact": "me@example.org"}
 
 
-def entry_bytes(results, **submission_fields):
-    return json.dumps({"entry_version": "1", "kind": "reproduced", "submission": {**submission(), **submission_fields},
+def entry_bytes(results, kind="reproduced", **submission_fields):
+    return json.dumps({"entry_version": "1", "kind": kind, "submission": {**submission(), **submission_fields},
                        "results": results}).encode()
 
 
@@ -115,6 +115,18 @@ def test_a_full_run_with_the_default_fingerprints_passes_and_dtype_may_differ(sm
     results["extractors"]["boxes"]["dtype"] = "float16"
     entry, problems = check_entry_bytes("my-model", entry_bytes(results), EXPECTED)
     assert problems == [] and entry.kind == "reproduced"
+
+
+def test_a_public_checkpoint_entry_needs_a_measured_public_checkpoint_generator(smoke_results):
+    results = full_results(smoke_results, EXPECTED)
+    _, problems = check_entry_bytes("srpo", entry_bytes(results, kind="public-checkpoint"), EXPECTED)
+    assert [p.path for p in problems] == ["results.model"]
+    results["model"]["extra"]["kind"] = "public-checkpoint"
+    entry, problems = check_entry_bytes("srpo", entry_bytes(results, kind="public-checkpoint"), EXPECTED)
+    assert problems == [] and entry.kind == "public-checkpoint"
+    _, problems = check_entry_bytes("srpo", json.dumps({"entry_version": "1", "kind": "public-checkpoint",
+                                                        "submission": submission()}).encode(), EXPECTED)
+    assert any("holds `results`" in p.message for p in problems)
 
 
 def test_fingerprint_bank_protocol_and_metadata_problems_are_all_named(smoke_results):
