@@ -24,7 +24,6 @@ app = typer.Typer(
 )
 app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.command("plan", help=plan.plan_command.__doc__)(plan.plan_command)
-app.command("plan", help=plan.plan_command.__doc__)(plan.plan_command)
 app.command("merge", help=merge.merge_command.__doc__)(merge.merge_command)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(models.app, name="models")
