@@ -6,6 +6,10 @@ and ``paired_bootstrap_difference`` resamples the same prompt indices for both.
 
 [choice] Shared prompts are those whose images *all* have features in both runs (a face-less ID image or
 an unreadable one drops its prompt from both sides), so prompt p of A is always prompt p of B.
+Each run's recorded values must agree with its own sidecars first (a results file edited by hand, or
+sidecars swapped from another run, would otherwise compare one thing and display another): the score's
+point value is recomputed from the sidecar features and must equal the recorded one to
+:data:`SIDECAR_TOLERANCE`.
 [choice] Runs are comparable only when protocol (name, images per prompt, generation and scoring
 choices, bootstrap settings aside), prompt bank and the fingerprints of every shared extractor agree;
 otherwise ``compare`` refuses and lists every difference.
@@ -13,6 +17,7 @@ otherwise ``compare`` refuses and lists every difference.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +27,15 @@ from .errors import DataError
 from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
 from .metrics import METRICS
-from .metrics.base import FeatureTable, MetricContext
+from .metrics.base import FeatureTable, Metric, MetricContext
 from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
-from .results.models import Results
+from .results.models import Results, ScoreValue
 from .results.sidecars import LoadedRun, open_run
+
+#: relative tolerance between a recorded value and the one recomputed from the sidecars (float32 features
+#: summed in one order both times: in practice the two are identical)
+SIDECAR_TOLERANCE = 1e-6
 
 
 def differences(a: Any, b: Any, path: str) -> list[str]:
@@ -129,6 +138,9 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, 
         return ScoreComparison(**row, difference=None, reason=f"not computed in {' and '.join(missing)}")
     table_a = a.feature_table(score.feature, score.dimensions)
     table_b = b.feature_table(score.feature, score.dimensions)
+    if not score.needs_reference_run:  # those were computed against the run's own reference run's features
+        for run, table, recorded in ((a, table_a, value_a), (b, table_b, value_b)):
+            check_against_sidecars(run, score, table, recorded, context)
     prompts = shared_prompts(table_a, table_b)
     if not prompts:
         return ScoreComparison(**row, difference=None, reason="no shared prompts with features in both runs")
@@ -146,6 +158,20 @@ def _unused_reference_metric(key: str, a: LoadedRun, b: LoadedRun) -> bool:
     """A reference-relative metric neither run was scored with (no --reference-run): not worth a row."""
     statuses = {r.results.scores[key].status for r in (a, b) if key in r.results.scores}
     return key in METRICS and METRICS.get(key).needs_reference_run and statuses == {"not-computed"}
+
+
+def check_against_sidecars(run: LoadedRun, score: Metric, table: FeatureTable, recorded: ScoreValue,
+                           context: MetricContext) -> None:
+    """Refuse a run whose recorded value is not what its own sidecar features give."""
+    try:
+        recomputed: float | None = score.statistic(table, context).value()
+    except ValueError:  # Undefined on the sidecar's features
+        recomputed = None
+    if recomputed is None or not math.isclose(recomputed, recorded.value, rel_tol=SIDECAR_TOLERANCE,
+                                              abs_tol=1e-12):
+        raise DataError(f"{run.results_file} records {recorded.name} = {recorded.value!r}, but its own "
+                        f"sidecars in {run.run.features_dir} give {recomputed!r}",
+                        f"re-score the run so results and sidecars agree: `divgenbench score {run.run.root}`")
 
 
 def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RESAMPLES, seed: int = SEED,

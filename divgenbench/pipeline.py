@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import store
@@ -33,6 +34,7 @@ from .generators.runner import (
     generate_images,
     pending_requests,
     plan_requests,
+    remove_finished_locks,
 )
 from .metrics import METRICS, metric_keys
 from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
@@ -48,6 +50,7 @@ from .results.io import results_path, write_results
 from .results.models import (
     Diagnostics,
     ExtractorInfo,
+    FeatureOrigin,
     Interval,
     ModelInfo,
     PromptBankInfo,
@@ -58,7 +61,7 @@ from .results.models import (
     SkippedImage,
 )
 from .rundir import RunDir, atomic_write_json
-from .rundir.features import import_run_sidecars, save_feature_sidecar
+from .rundir.features import ImportedFeatures, save_feature_sidecar
 from .rundir.samples import image_items, write_samples
 
 EXTRACT_CHUNK = 64  # images per extractor call: bounds memory at 720×720, keeps batches full
@@ -97,27 +100,31 @@ class Reporter:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn())
         with Progress(*columns, console=self.console, disable=self.quiet or total == 0) as progress:
-            task_id = progress.add_task(description, total=total)
+            task_id = progress.add_task(escape(description), total=total)
             yield lambda n: progress.advance(task_id, n)
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            self.console.print(message)
+            self.console.print(message, markup=False, highlight=False)
 
 
 def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: Callable[[int], None],
-                     cache: FeatureCache | None = None) -> list[FeatureRecord]:
+                     cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
+                     ) -> list[FeatureRecord]:
     """Records for ``items`` in order, through the content-addressed feature cache.
 
     Cached images never reach the extractor (which opens its model only on its first ``extract``), each
     distinct (image, query) pair is extracted once even when several items share it (a detector asked about
     two classes of one image extracts twice), and new records are cached chunk by chunk so an interrupted
-    extraction resumes where it stopped.
+    extraction resumes where it stopped. ``imported`` (a rescored run's own sidecar features) fills only
+    what the cache lacks and is never written to the cache.
     """
-    cache = cache or FeatureCache()
+    cache = cache if cache is not None else FeatureCache()
     fingerprint = extractor.fingerprint()
     keys = [content_key(item.sha256, extractor.query(item)) for item in items]
     by_key = cache.get_many(fingerprint, set(keys))
+    if imported is not None:
+        by_key.update(imported.get_many(fingerprint, set(keys) - by_key.keys()))
     advance(sum(key in by_key for key in keys))
     todo = {key: item for key, item in zip(keys, items) if key not in by_key}
     counts = Counter(keys)
@@ -129,6 +136,14 @@ def extract_features(extractor: Extractor, items: Sequence[ImageItem], advance: 
         by_key.update(fresh)
         advance(sum(counts[key] for key in fresh))
     return [by_key[key] for key in keys]
+
+
+def feature_origin(extractor: Extractor, items: Sequence[ImageItem], imported: ImportedFeatures | None
+                   ) -> FeatureOrigin:
+    """How many of ``items`` got their features from the run folder's sidecars rather than this machine."""
+    served = imported.served(extractor.fingerprint()) if imported is not None else set()
+    from_run = sum(content_key(item.sha256, extractor.query(item)) in served for item in items)
+    return FeatureOrigin(computed_here=len(items) - from_run, imported=from_run)
 
 
 def _score_value(outcome: MetricOutcome) -> ScoreValue:
@@ -149,7 +164,9 @@ def _not_computed(metric: Metric, reason: str) -> ScoreValue:
 
 def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]], run: RunDir, extractor_set: str,
                     config: EvalConfig, context: MetricContext, extractors: dict[str, ExtractorInfo],
-                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter) -> dict[str, ScoreValue]:
+                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter, *,
+                    cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
+                    ) -> dict[str, ScoreValue]:
     """Every metric's value, extracting each feature kind once over the union of its metrics' dimensions.
 
     Fills ``extractors`` (feature → fingerprint), ``diagnostics`` (skipped images; each metric's diagnostics:
@@ -172,8 +189,9 @@ def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]]
         extractors[feature] = ExtractorInfo(**fingerprint.to_dict())
         t0 = time.perf_counter()
         with reporter.task(f"{name} features ({', '.join(dimensions)})", len(feature_items)) as advance:
-            records = extract_features(extractor, feature_items, advance)
+            records = extract_features(extractor, feature_items, advance, cache, imported)
         timings[f"extract_{feature}_s"] = time.perf_counter() - t0
+        diagnostics.feature_origins[feature] = feature_origin(extractor, feature_items, imported)
         save_feature_sidecar(run, fingerprint, feature_items, records, [extractor.query(i) for i in feature_items])
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
                                        for item, r in zip(feature_items, records) if not r.ok]
@@ -208,7 +226,8 @@ def reference_features(reference_run: Path, metrics: Sequence[Metric]) -> dict[s
 
 
 def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem], run: RunDir, context: MetricContext,
-                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter
+                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter, *,
+                    cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
                     ) -> tuple[dict[str, ScoreValue], dict[str, QualityScorerInfo]]:
     """Each scorer's mean over every image, scored with its prompt text; interval: prompts resampled.
 
@@ -225,8 +244,9 @@ def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem]
                                                fingerprint=ExtractorInfo(**fingerprint.to_dict()))
         t0 = time.perf_counter()
         with reporter.task(f"{scorer.name} quality", len(items)) as advance:
-            records = extract_features(scorer, items, advance)
+            records = extract_features(scorer, items, advance, cache, imported)
         timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
+        diagnostics.feature_origins[f"quality-{scorer.name}"] = feature_origin(scorer, items, imported)
         save_feature_sidecar(run, fingerprint, items, records, [scorer.query(i) for i in items],
                              sidecar=f"quality-{scorer.name}")
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=f"{scorer.name}: {r.message}")
@@ -499,22 +519,26 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
     else:
         reporter.note(f"all {len(planned)} images of share {share} already in {run.root}")
     processes.barrier()
+    remove_finished_locks(run, share.select(requests))
     if summary.description is None and run.generator_info_path.exists():
         try:
-            summary.description = json.loads(run.generator_info_path.read_text())
-        except json.JSONDecodeError:
+            described = json.loads(run.generator_info_path.read_text(encoding="utf-8"))
+            summary.description = described if isinstance(described, dict) else None
+        except ValueError:  # not JSON or not UTF-8: the description falls back to the registry's
             pass
     return summary
 
 
-def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any = None) -> Results | None:
+def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any = None,
+             rescore: bool = False) -> Results | None:
     """Run (or resume) one evaluation and return its typed ``Results`` (``write_results`` saves them).
 
     ``model``: a live diffusers pipeline or ``Generator`` to evaluate instead of ``config.model`` (a training
     loop's current weights; nothing is saved but images, samples.jsonl and feature sidecars in
     ``config.output``, use one folder per evaluated state). Returns None in a process that only generates:
     ``generate_only``, a ``--shard`` task (merge the shards, then evaluate the merged run) or a launcher rank
-    other than 0 (rank 0 scores once all ranks are done).
+    other than 0 (rank 0 scores once all ranks are done). ``rescore`` (``score``): every image is hashed again
+    (never the journal's word), and the run's own sidecar features serve this run where the cache has none.
     """
     reporter = reporter or Reporter(quiet=True)
     timings: dict[str, float] = {}
@@ -530,9 +554,11 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
         return None
     timings.update(summary.timings)
     run, bank, requests = summary.run, summary.bank, summary.requests
-    samples, missing = collect_samples(run, requests)
+    samples, missing = collect_samples(run, requests, trust_journal=not rescore)
     write_samples(run, samples)
     items = image_items(samples, bank, run)
+    cache = FeatureCache()
+    imported = ImportedFeatures.from_run(run, [i for d in DIMENSIONS for i in items[d]]) if rescore else None
 
     style_reference = prepared.style_reference
     context = MetricContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
@@ -547,14 +573,18 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     all_items = [item for d in DIMENSIONS for item in items[d]]
     try:
         quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run,
-                                                   context, diagnostics, timings, reporter)
+                                                   context, diagnostics, timings, reporter, cache=cache,
+                                                   imported=imported)
         scores = compute_metrics(prepared.metrics, items, run, prepared.extractor_set, config, context,
-                                 extractors, diagnostics, timings, reporter)
+                                 extractors, diagnostics, timings, reporter, cache=cache, imported=imported)
     except KeyboardInterrupt as exc:
         record_timings(run, {**timings, "total_s": time.perf_counter() - started})
         raise RunInterrupted(f"interrupted: {len(samples)} of {len(requests)} images done, features part "
                              "extracted (finished ones are cached); rerun the same command to resume",
                              timings) from exc
+    if cache.damaged:
+        diagnostics.notes.append(f"{len(cache.damaged)} damaged feature-cache shards were deleted and their "
+                                 "features recomputed")
 
     smoke = (generator.smoke or any(e.smoke for e in extractors.values())
              or any(q.fingerprint.smoke for q in quality_scorers.values()))
@@ -580,9 +610,10 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     )
 
 
-def evaluate_and_write(config: EvalConfig, reporter: Reporter | None = None) -> Results | None:
+def evaluate_and_write(config: EvalConfig, reporter: Reporter | None = None, *,
+                       rescore: bool = False) -> Results | None:
     """``evaluate`` then ``results.json`` in the run folder (what ``divgenbench eval`` and ``score`` do)."""
-    results = evaluate(config, reporter)
+    results = evaluate(config, reporter, rescore=rescore)
     if results is not None:
         write_results(results, RunDir(config.output).results_path)
     return results
@@ -593,8 +624,8 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
           reporter: Reporter | None = None) -> Results:
     """Re-score a finished run from its ``run.json``: no generation, features from the cache.
 
-    The run's own feature sidecars are imported into the cache first, so rescoring opens no model even
-    on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
+    The run's own feature sidecars serve this run where the cache has nothing (never entering the cache),
+    so rescoring opens no model even on a machine whose cache is empty. Extractors default to those the run's ``results.json`` used;
     bootstrap settings too. Missing images are an error here: ``score`` never generates.
     """
     run = RunDir(run_dir)
@@ -605,7 +636,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
     except FileNotFoundError as exc:
         raise DataError(f"{run.root} is not a run directory (no run.json)",
                         "pass the --output folder of a `divgenbench eval` run") from exc
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # not JSON, not UTF-8, or not shaped as eval writes it
         raise DataError(f"{run.config_path} is corrupt ({exc})", "re-run `divgenbench eval` into a new folder") from exc
     previous = None
     if run.results_path.exists():
@@ -633,8 +664,7 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
     if pending:
         raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
                         "run `divgenbench eval` with the run's settings to generate them; `score` never generates")
-    import_run_sidecars(run)
-    return evaluate_and_write(config, reporter)
+    return evaluate_and_write(config, reporter, rescore=True)
 
 
 def _given_args(run: RunDir, previous: Results | None) -> dict[str, str]:
@@ -642,8 +672,9 @@ def _given_args(run: RunDir, previous: Results | None) -> dict[str, str]:
     if previous is not None:
         return dict(previous.model.args)
     try:
-        return dict(json.loads(run.generator_info_path.read_text()).get("args", {}))
-    except (OSError, json.JSONDecodeError, AttributeError):
+        args = json.loads(run.generator_info_path.read_text(encoding="utf-8")).get("args", {})
+        return {str(k): str(v) for k, v in args.items()}
+    except (OSError, ValueError, AttributeError):  # missing, not JSON / UTF-8, or not shaped as written
         return {}
 
 

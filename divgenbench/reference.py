@@ -321,6 +321,7 @@ def build_reference(source: ReferenceSource, embedder: StyleEmbedder, name: str,
 
 
 def read_manifest(name: str) -> dict[str, Any]:
+    check_plugin_name(name)  # names come from results files too: a plain name, never a path
     path = references_root() / name / "manifest.json"
     if not path.exists():
         raise ConfigError(f"no style reference named {name!r} in {references_root()}",

@@ -19,7 +19,12 @@ from .registry import check_plugin_name
 
 
 def home() -> Path:
-    return Path(os.environ.get("DIVGENBENCH_HOME", Path.home() / ".cache" / "divgenbench")).expanduser()
+    """$DIVGENBENCH_HOME (default ~/.cache/divgenbench): weights, feature cache, references; must be a folder."""
+    folder = Path(os.environ.get("DIVGENBENCH_HOME", Path.home() / ".cache" / "divgenbench")).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"DIVGENBENCH_HOME {folder} is a file, not a folder",
+                          "point DIVGENBENCH_HOME at a folder you can write (or unset it)")
+    return folder
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ PACKAGE = Path(divgenbench.__file__).parent
 #: module prefix → stage; the longest matching prefix wins. Equal stages may import each other.
 STAGES: dict[str, int] = {
     "divgenbench.errors": 0, "divgenbench.registry": 0, "divgenbench.hashing": 0, "divgenbench.store": 0, "divgenbench.images": 0,
-    "divgenbench.rundir": 0, "divgenbench.__main__": 9,
+    "divgenbench.rundir": 0, "divgenbench.strictjson": 0, "divgenbench.__main__": 9,
     "divgenbench.prompts": 1, "divgenbench.protocol": 1,
     "divgenbench.generators": 2, "divgenbench.guidance": 2,
     "divgenbench.extractors": 3,

@@ -109,3 +109,73 @@ def test_unusable_run_folders_exit_2_with_one_line(run_copy, damage, message, mo
         main()
     err = capsys.readouterr().err
     assert exited.value.code == 2 and message in err.replace("\n", " ") and "Traceback" not in err
+
+
+def test_a_tampered_run_cannot_poison_later_scores(run_copy, finished_run, tmp_path):
+    """Scoring someone's edited run folder must not change the scores of an independent run of the same images."""
+    from safetensors.numpy import load_file, save_file
+
+    run, _ = run_copy
+    before = scores(run)
+    FeatureCache().clear()  # a fresh machine: nothing computed here yet
+    sidecar = run / "features" / "photometric.safetensors"
+    tensors = load_file(str(sidecar))
+    tensors["stats"] = tensors["stats"] * 0 + tensors["stats"][:1] * 3  # every image claims the same tones
+    save_file(tensors, str(sidecar))
+    assert CliRunner().invoke(app, ["score", str(run), "-q"]).exit_code == 0
+    tampered = json.loads((run / "results.json").read_text())
+    assert scores(run)["pvs"] != before["pvs"]  # the folder's own claim, served to that folder only …
+    assert tampered["diagnostics"]["feature_origins"]["photometric"] == {"computed_here": 0, "imported": 2}
+
+    independent = tmp_path / "independent"
+    shutil.copytree(finished_run[0] / "run", independent)
+    shutil.rmtree(independent / "features")  # it must use what this machine holds or compute
+    assert CliRunner().invoke(app, ["score", str(independent), "-q"]).exit_code == 0
+    assert scores(independent) == before  # … never to anyone else
+    origins = json.loads((independent / "results.json").read_text())["diagnostics"]["feature_origins"]
+    assert origins["photometric"] == {"computed_here": 2, "imported": 0}
+
+
+def test_a_flipped_bit_in_the_cache_is_recomputed_not_scored(run_copy):
+    run, _ = run_copy
+    before = scores(run)
+    shutil.rmtree(run / "features")  # only the cache can answer
+    for shard in (FeatureCache().root).rglob("*.safetensors"):
+        data = bytearray(shard.read_bytes())
+        data[-3] ^= 0x10
+        shard.write_bytes(bytes(data))
+    assert CliRunner().invoke(app, ["score", str(run), "-q"]).exit_code == 0
+    assert scores(run) == before
+    notes = json.loads((run / "results.json").read_text())["diagnostics"]["notes"]
+    assert any("damaged feature-cache shards" in note for note in notes)
+
+
+@pytest.mark.parametrize("resamples", ["-5", "0"])
+def test_bad_resamples_are_refused_before_results_are_touched(run_copy, resamples, monkeypatch, capsys):
+    run, _ = run_copy
+    before = (run / "results.json").read_bytes()
+    monkeypatch.setattr(sys, "argv", ["divgenbench", "score", str(run), "-q", "--resamples", resamples])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2 and "--resamples must be at least 1" in capsys.readouterr().err
+    assert (run / "results.json").read_bytes() == before
+
+
+def test_replaced_images_are_rehashed_and_rescored(run_copy):
+    """`score` must not take the journal's hashes on trust: replaced PNGs give new features and new scores."""
+    from PIL import Image
+
+    run, _ = run_copy
+    before = scores(run)
+    for i, png in enumerate(sorted((run / "images" / "tonal").glob("*.png"))):
+        Image.new("RGB", (64, 64), (40 + 150 * i, 200 - 150 * i, 90)).save(png)  # two flat, very different tones
+    assert CliRunner().invoke(app, ["score", str(run), "-q"]).exit_code == 0
+    after = scores(run)
+    assert after["pvs"] != before["pvs"] and after["ids"] == before["ids"]
+    samples = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+    import hashlib
+
+    for sample in samples:
+        assert sample["sha256"] == hashlib.sha256((run / sample["path"]).read_bytes()).hexdigest()
+    origins = json.loads((run / "results.json").read_text())["diagnostics"]["feature_origins"]
+    assert origins["photometric"] == {"computed_here": 2, "imported": 0}  # the sidecar's old claims are not used

@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import DivGenBenchError
 from . import cache, evaluate, leaderboard, merge, models, plan, prompts, reference, results, score
@@ -43,8 +44,14 @@ def main() -> None:
     try:
         app()
     except DivGenBenchError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(exc.one_line())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the environment, not the code: a full disk, a read-only folder, a name too long
+        where = f" ({exc.filename})" if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(exc.strerror or str(exc))}{escape(where)} — free disk space, "
+                          "check permissions, or choose another folder; finished images are kept",
+                          highlight=False, soft_wrap=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted: finished images are kept; run the same command again to resume")
         sys.exit(130)

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..extractors.cache import FeatureCache
@@ -20,11 +21,12 @@ def info() -> None:
     """One row per extractor configuration (fingerprint digest): records, shards, size."""
     cache = FeatureCache()
     entries = cache.entries()
-    table = Table(title=f"feature cache · {cache.root}")
+    table = Table(title=escape(f"feature cache · {cache.root}"))
     for column in ("digest", "extractor", "feature", "smoke", "records", "shards", "MiB"):
         table.add_column(column, justify="right" if column in {"records", "shards", "MiB"} else "left")
     for e in entries:
-        table.add_row(e.digest, str(e.fingerprint.get("extractor", "?")), str(e.fingerprint.get("feature", "?")),
+        table.add_row(escape(e.digest), escape(str(e.fingerprint.get("extractor", "?"))),
+                      escape(str(e.fingerprint.get("feature", "?"))),
                       "yes" if e.fingerprint.get("smoke") else "no", str(e.records), str(e.shards),
                       f"{e.bytes / 2**20:.2f}")
     console.print(table)

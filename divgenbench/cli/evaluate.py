@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ConfigError
@@ -54,8 +55,7 @@ def eval_command(
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit must be a positive number of prompts per dimension, got {limit}",
                           "pass e.g. --limit 4, or omit it for the whole protocol")
-    if resamples < 1:
-        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
+    check_resamples(resamples)
     config = EvalConfig(
         model=model, output=output or Path("runs") / model, model_args=parse_model_args(model_args),
         settings=GenerationSettings(batch_size=batch_size, dtype=dtype, num_inference_steps=num_inference_steps,
@@ -73,16 +73,22 @@ def eval_command(
         what = f"shard {shard}" if shard else "this rank"
         console.print(f"{what}: images are in {config.output}; "
                       + ("merge the shards with `divgenbench merge`, then run eval on the merged run"
-                         if shard else "rank 0 writes the results"))
+                         if shard else "rank 0 writes the results"), markup=False)
         return
     console.print(score_table(results))
     print_skipped(results)
     run = RunDir(config.output)
-    console.print(f"results: {run.results_path}")
+    console.print(f"results: {run.results_path}", markup=False, highlight=False)
     if not no_report:
         from ..report import write_report
 
-        console.print(f"report: {write_report([run.results_path], run.report_path)}")
+        console.print(f"report: {write_report([run.results_path], run.report_path)}", markup=False, highlight=False)
+
+
+def check_resamples(resamples: int | None) -> None:
+    """``--resamples`` of eval, score and compare: at least 1 (checked before anything is read or written)."""
+    if resamples is not None and resamples < 1:
+        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
 
 
 def quality_names(text: str | None) -> tuple[str, ...] | None:
@@ -120,7 +126,8 @@ def score_table(results: Results) -> Table:
         value = f"{score.value:.3f}" if score.value is not None else "—"
         ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
         status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
-        table.add_row(score.name, value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher", status)
+        table.add_row(escape(score.name), value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher",
+                      escape(status))
     return table
 
 

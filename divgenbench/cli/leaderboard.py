@@ -73,4 +73,4 @@ def build_command(
     from ..leaderboard.build import build_leaderboard
 
     index, readme, count = build_leaderboard(folder)
-    console.print(f"{count} entries → {index}, {readme}")
+    console.print(f"{count} entries → {index}, {readme}", markup=False)

@@ -26,16 +26,16 @@ def merge_command(
     """
     report = merge_runs(runs, output, prompts_source)
     console.print(f"merged {len(runs)} runs into {report.output}: {report.planned} planned images, "
-                  f"{report.copied} copied, {report.already_present} already there")
+                  f"{report.copied} copied, {report.already_present} already there", markup=False)
     for label, keys in (("missing", report.missing), ("conflicting duplicates (first kept)", report.conflicts),
                         ("identical duplicates", report.duplicates), ("extra, not in the plan", report.extra)):
         if keys:
             more = f" … and {len(keys) - SHOWN} more" if len(keys) > SHOWN else ""
-            console.print(f"{len(keys)} {label}: {', '.join(keys[:SHOWN])}{more}", highlight=False)
+            console.print(f"{len(keys)} {label}: {', '.join(keys[:SHOWN])}{more}", highlight=False, markup=False)
     for note in report.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", markup=False)
     if report.missing:
         console.print("re-run the shards that made them (same command: they resume), then merge again")
-    console.print(f"score it with: divgenbench score {report.output}", highlight=False, soft_wrap=True)
+    console.print(f"score it with: divgenbench score {report.output}", highlight=False, soft_wrap=True, markup=False)
     if not report.complete:
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .. import store
 from ..extractors import EXTRACTORS
@@ -34,8 +35,8 @@ def list_models(
                 about = (", ".join(plugin.Args.model_fields) or "none") if kind == "generators" else plugin.feature
             except ImportError as exc:  # a back-end extra is not installed
                 weights, about = f"needs extra ({exc.name})", "?"
-            table.add_row(name, about, weights, *((target if isinstance(target, str) else repr(target),)
-                                                  if targets else ()))
+            shown = (name, about, weights, *((target if isinstance(target, str) else repr(target),) if targets else ()))
+            table.add_row(*(escape(cell) for cell in shown))
         console.print(table)
         console.print()
 
@@ -60,7 +61,7 @@ def download_weights(
     """Fetch pinned weights from the Hugging Face hub into $DIVGENBENCH_HOME/weights and verify their sha256."""
     for entry in _entries(names or []):
         path = store.download(entry)
-        console.print(f"{entry}: {path}")
+        console.print(f"{entry}: {path}", markup=False)
 
 
 @app.command("check")

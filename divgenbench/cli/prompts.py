@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -26,7 +27,7 @@ def build(
     """Rebuild prompts/v1 deterministically (seed 20251230); a rebuild is byte-identical."""
     manifest = write_bank(build_bank(read_parti(parti)), out, parti)
     console.print(f"wrote {sum(f['count'] for f in manifest['files'].values())} prompts to {out} "
-                  f"(sha256 {manifest['sha256']})")
+                  f"(sha256 {manifest['sha256']})", markup=False)
 
 
 @app.command()
@@ -34,15 +35,15 @@ def stats(source: Annotated[str, typer.Option("--prompts-source", help="bundled 
     """Print the balance tables (prompts per ID cell, style, class × count, tonal keyword) and the pairing
     tables (prompts per template for each style, layout setting and tonal keyword)."""
     bank = load_prompts(source)
-    console.print(f"prompt bank {bank.version} · {bank.source} · sha256 {bank.sha256}")
+    console.print(f"prompt bank {bank.version} · {bank.source} · sha256 {bank.sha256}", markup=False)
     for dimension, tables in balance_tables(bank).items():
         for key, counts in tables.items():
-            table = Table(title=f"{dimension}: prompts per {key} ({len(counts)} values, "
-                                f"{min(counts.values())}–{max(counts.values())} each)")
-            table.add_column(key)
+            table = Table(title=escape(f"{dimension}: prompts per {key} ({len(counts)} values, "
+                                       f"{min(counts.values())}–{max(counts.values())} each)"))
+            table.add_column(escape(key))
             table.add_column("prompts", justify="right")
             for value, n in sorted(counts.items()):
-                table.add_row(value, str(n))
+                table.add_row(escape(str(value)), str(n))
             console.print(table)
     for dimension, rows in pairing_tables(bank).items():
         templates = sorted({t for counts in rows.values() for t in counts})
@@ -81,4 +82,4 @@ def export(
 ) -> None:
     """Write the bank as Hugging Face datasets (one config per dimension) plus a dataset card."""
     written = export_datasets(load_prompts(source), out_dir)
-    console.print(f"wrote {len(written)} configs to {out_dir}")
+    console.print(f"wrote {len(written)} configs to {out_dir}", markup=False)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .. import reference as ref
@@ -61,8 +62,8 @@ def build_command(
                                         test_size=test_size, seed=seed, overwrite=overwrite, advance=advance)
     info = built.info()
     console.print(f"style reference {info['name']}: {info['train']} train / {info['test']} test images, "
-                  f"features sha256 {info['features_sha256']}")
-    console.print(f"stored in {ref.references_root() / built.name}")
+                  f"features sha256 {info['features_sha256']}", markup=False)
+    console.print(f"stored in {ref.references_root() / built.name}", markup=False)
 
 
 @app.command("info")
@@ -72,16 +73,17 @@ def info_command(name: Annotated[Optional[str], typer.Argument(help="A reference
         manifest = ref.read_manifest(name)
         for key in ("name", "source", "split", "n_images", "n_train", "n_test", "test_per_style", "fingerprint",
                     "fingerprint_digest", "features_sha256", "smoke"):
-            console.print(f"[bold]{key}[/]: {manifest.get(key)}", highlight=False)
+            console.print(f"[bold]{key}[/]: {escape(str(manifest.get(key)))}", highlight=False)
         if manifest.get("unreadable"):
             console.print(f"[bold]unreadable[/]: {len(manifest['unreadable'])} images")
         return
-    table = Table(title=f"style references in {ref.references_root()}")
+    table = Table(title=escape(f"style references in {ref.references_root()}"))
     for column in ("name", "source", "extractor", "train", "test", "features sha256"):
         table.add_column(column)
     for manifest in ref.list_references():
         source = manifest["source"]
-        table.add_row(manifest["name"], source.get("dataset") or source.get("path") or source.get("kind", ""),
-                      manifest["fingerprint"]["extractor"], str(manifest["n_train"]), str(manifest["n_test"]),
-                      manifest["features_sha256"][:16])
+        cells = (manifest["name"], source.get("dataset") or source.get("path") or source.get("kind", ""),
+                 manifest["fingerprint"]["extractor"], manifest["n_train"], manifest["n_test"],
+                 manifest["features_sha256"][:16])
+        table.add_row(*(escape(str(cell)) for cell in cells))
     console.print(table)

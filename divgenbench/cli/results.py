@@ -8,15 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..compare import Comparison, compare_runs
-from ..errors import ConfigError
 from ..metrics.bootstrap import RESAMPLES, SEED
 from ..results.io import Problem, check_results_file, results_path
 from ..results.labels import run_labels
 from ..rundir import RunDir
 from .terminal import compact_table
+from .evaluate import check_resamples
 
 console = Console()
 ResultsArgs = Annotated[list[Path], typer.Argument(help="Run directories or results.json files.")]
@@ -34,9 +35,9 @@ def print_checks(problems_by_file: Mapping[Path, Sequence[Problem]]) -> None:
     """✓ or ✗ per file with every problem below it; exit code 1 when any file has one."""
     for path, problems in problems_by_file.items():
         if not problems:
-            console.print(f"[green]✓[/] {path}", highlight=False, soft_wrap=True)
+            console.print(f"[green]✓[/] {escape(str(path))}", highlight=False, soft_wrap=True)
             continue
-        console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False,
+        console.print(f"[red]✗[/] {escape(str(path))}: {len(problems)} problem{'s' * (len(problems) > 1)}", highlight=False,
                       soft_wrap=True)
         for problem in problems:
             console.print(f"    {problem}", highlight=False, markup=False, soft_wrap=True)
@@ -57,7 +58,7 @@ def report_command(
     if output is None:
         output = RunDir(results_path(results[0]).parent).report_path if len(results) == 1 else Path("report.html")
     write_report(results, output)
-    console.print(f"report: {output}")
+    console.print(f"report: {output}", markup=False, highlight=False)
 
 
 def compare_command(
@@ -71,8 +72,7 @@ def compare_command(
 
     Example: divgenbench compare runs/flux-dev runs/flux-d2align
     """
-    if resamples < 1:
-        raise ConfigError(f"--resamples must be at least 1, got {resamples}", "pass e.g. --resamples 1000")
+    check_resamples(resamples)
     console.print(comparison_table(compare_runs(a, b, resamples=resamples, seed=seed, reference_run=reference_run)))
 
 
@@ -96,11 +96,12 @@ def comparison_table(comparison: Comparison) -> Table:
             not_compared.setdefault(row.reason or "no shared prompts", []).append(row.name)
             if row.value_a is None and row.value_b is None:
                 continue  # named under the table; a row of dashes would only push the others apart
-            table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—", "—",
+            table.add_row(escape(f"{row.name} {arrow}"), number(row.value_a, 4), number(row.value_b, 4), "—", "—", "—", "—",
                           "—")
             continue
-        table.add_row(f"{row.name} {arrow}", number(row.value_a, 4), number(row.value_b, 4), f"{d.difference:+.4f}",
+        table.add_row(escape(f"{row.name} {arrow}"), number(row.value_a, 4), number(row.value_b, 4), f"{d.difference:+.4f}",
                       f"[{d.low:+.4f},{d.high:+.4f}]", str(d.n), "[green]✓[/]" if d.significant else "no",
                       row.better or "neither")
-    table.caption = "\n".join([caption, *(f"{', '.join(names)}: {reason}" for reason, names in not_compared.items())])
+    table.caption = escape("\n".join([caption, *(f"{', '.join(names)}: {reason}"
+                                                  for reason, names in not_compared.items())]))
     return table

@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from ..errors import ConfigError
 from ..pipeline import Reporter, score
 from ..rundir import RunDir
-from .evaluate import extractor_overrides, print_skipped, score_table
+from .evaluate import check_resamples, extractor_overrides, print_skipped, score_table
 from .terminal import interruptible
 
 console = Console()
@@ -30,14 +31,17 @@ def score_command(
 
     Example: divgenbench score runs/tiny-flux
     """
+    check_resamples(resamples)
+    if not run_dir.is_dir():
+        raise ConfigError(f"{run_dir} is not a folder", "pass the --output folder of a `divgenbench eval` run")
     with interruptible():
         results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                         resamples=resamples, reference_run=reference_run, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
     print_skipped(results)
     run = RunDir(run_dir)
-    console.print(f"results: {run.results_path}")
+    console.print(f"results: {run.results_path}", markup=False, highlight=False)
     if not no_report:  # a report left from before the rescore would show the old numbers
         from ..report import write_report
 
-        console.print(f"report: {write_report([run.results_path], run.report_path)}")
+        console.print(f"report: {write_report([run.results_path], run.report_path)}", markup=False, highlight=False)

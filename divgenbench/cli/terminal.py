@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..results.models import Results
@@ -39,8 +40,9 @@ def interruptible() -> Iterator[None]:
 
 def compact_table(*columns: str, title: str | None = None, caption: str | None = None,
                   right: frozenset[str] = frozenset()) -> Table:
-    """A table with ``columns`` (those in ``right`` right-aligned) in the 80-column house style."""
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+    """A table with ``columns`` (those in ``right`` right-aligned) in the 80-column house style; the title
+    and caption are text (they name models and files from other people's results), never markup."""
+    table = Table(title=escape(title) if title else None, caption=escape(caption) if caption else None, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   title_justify="left", caption_justify="left")
     for column in columns:
         table.add_column(column, justify="right" if column in right else "left", overflow="fold")

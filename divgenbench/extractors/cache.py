@@ -7,13 +7,20 @@ deterministic model) never runs a model again.
 
 $DIVGENBENCH_HOME/features/<fingerprint digest>/
     fingerprint.json             what made these features (for ``divgenbench cache info``)
-    shards/<uuid>.safetensors    one shard per write: arrays ``<row>/<name>``; its metadata lists
-                                 (image sha256, status, message, array names) per row
+    shards/<sha256>.safetensors  one shard per write, named by the sha256 of its bytes: arrays
+                                 ``<row>/<name>``; its metadata lists (image sha256, status, message,
+                                 array names) per row
     index.json                   image sha256 → shard, rewritten atomically after each write
 
 Every file is written to a temporary name and renamed, so a crash leaves a complete shard or none.
 Two writers racing on ``index.json`` may drop each other's entries; a shard missing from the index is
 found by its header on the next read, so nothing is lost but a little time.
+
+Only features computed on this machine enter the cache. A shard is hashed before it is read and must
+match its name: a flipped bit, a truncated copy or a hand-edited shard is deleted, reported (a warning
+and :attr:`FeatureCache.damaged`) and its images are recomputed, never used. A run folder's own sidecar
+features come from whoever sent the folder; :class:`ImportedFeatures` serves them to that run's
+rescoring only, for images whose bytes still hash as the sidecar says, and never writes them here.
 
 [choice] Failures that depend on the model (``no-face``) are cached; failures of the file itself
 (``unreadable``, ``detection-failed``) are not, so a repaired file is read again.
@@ -22,9 +29,9 @@ found by its header on the next read, so nothing is lost but a little time.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +41,13 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save
 
 from .. import store
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError
+from ..hashing import sha256_bytes, sha256_file
 from ..rundir import atomic_write_bytes
 from .base import OK, FeatureRecord, Fingerprint
 
-CACHE_VERSION = 1
+log = logging.getLogger(__name__)
+CACHE_VERSION = 2  # 2: shards are named by their sha256 and verified on read
 CACHEABLE_STATUSES = frozenset({OK, "no-face"})
 #: what reading a damaged shard raises; it then counts as a miss and is recomputed
 DAMAGED = (OSError, ValueError, KeyError, TypeError, SafetensorError)
@@ -71,6 +80,8 @@ class CacheEntry:
 class FeatureCache:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root is not None else default_root()
+        #: shards this object found damaged (and deleted) since it was made
+        self.damaged: list[Path] = []
 
     def _dir(self, digest: str) -> Path:
         return self.root / digest
@@ -85,7 +96,7 @@ class FeatureCache:
             index = {}
         indexed = set(index.values())
         for shard in _shards(folder):
-            if shard.name not in indexed:
+            if shard.name not in indexed and self._verified(shard):
                 for sha in _shard_rows(shard):
                     index.setdefault(sha, shard.name)
         return index
@@ -107,6 +118,8 @@ class FeatureCache:
         for shard_name, shard_shas in by_shard.items():
             shas = set(shard_shas)
             path = self._dir(fingerprint.digest) / "shards" / shard_name
+            if not self._verified(path):
+                continue  # a damaged shard is a miss: its features are recomputed and written anew
             try:
                 with safe_open(str(path), framework="numpy") as shard:
                     rows = json.loads(shard.metadata()["rows"])
@@ -115,8 +128,27 @@ class FeatureCache:
                             arrays = {name: shard.get_tensor(f"{row}/{name}") for name in names}
                             found[sha] = FeatureRecord(status, arrays, message)
             except DAMAGED:
-                continue  # a damaged shard is a miss: its features are recomputed and written anew
+                self._discard(path, "unreadable although its checksum matches")
         return found
+
+    def _verified(self, path: Path) -> bool:
+        """True when the shard's bytes hash to its name; a mismatch is discarded and reported."""
+        try:
+            ok = sha256_file(path) == path.stem
+        except FileNotFoundError:
+            return False  # an index entry racing a `cache clear`: a plain miss
+        except OSError as exc:
+            self._discard(path, f"unreadable ({exc.strerror or exc})")
+            return False
+        if not ok:
+            self._discard(path, "its bytes do not match its checksum")
+        return ok
+
+    def _discard(self, path: Path, why: str) -> None:
+        log.warning("feature cache shard %s is damaged (%s): ignored, deleted, its features are recomputed",
+                    path, why)
+        self.damaged.append(path)
+        path.unlink(missing_ok=True)
 
     # --- writing ---------------------------------------------------------------------------------
     def put_many(self, fingerprint: Fingerprint, records: Mapping[str, FeatureRecord]) -> int:
@@ -127,21 +159,26 @@ class FeatureCache:
         for sha in keep:
             cache_key(sha, fingerprint)  # validates the sha256
         folder = self._dir(fingerprint.digest)
-        if not (folder / "fingerprint.json").exists():
-            atomic_write_bytes(folder / "fingerprint.json",
-                               (json.dumps({"version": CACHE_VERSION, "digest": fingerprint.digest,
-                                            "fingerprint": fingerprint.to_dict()}, indent=2) + "\n").encode())
         tensors: dict[str, np.ndarray] = {}
         rows = []
         for row, (sha, record) in enumerate(sorted(keep.items())):
             # np.asarray(order="C"), not ascontiguousarray: that one turns 0-d scores into shape (1,)
             tensors.update({f"{row}/{name}": np.asarray(array, order="C") for name, array in record.arrays.items()})
             rows.append([sha, record.status, record.message, sorted(record.arrays)])
-        shard_name = f"{uuid.uuid4().hex}.safetensors"
-        atomic_write_bytes(folder / "shards" / shard_name, save(tensors, metadata={"rows": json.dumps(rows)}))
-        index = self._index(fingerprint.digest)
-        index.update({sha: shard_name for sha in keep})
-        atomic_write_bytes(folder / "index.json", json.dumps(index, sort_keys=True).encode())
+        data = save(tensors, metadata={"rows": json.dumps(rows)})
+        shard_name = f"{sha256_bytes(data)}.safetensors"
+        try:
+            if not (folder / "fingerprint.json").exists():
+                atomic_write_bytes(folder / "fingerprint.json",
+                                   (json.dumps({"version": CACHE_VERSION, "digest": fingerprint.digest,
+                                                "fingerprint": fingerprint.to_dict()}, indent=2) + "\n").encode())
+            atomic_write_bytes(folder / "shards" / shard_name, data)
+            index = self._index(fingerprint.digest)
+            index.update({sha: shard_name for sha in keep})
+            atomic_write_bytes(folder / "index.json", json.dumps(index, sort_keys=True).encode())
+        except OSError as exc:
+            raise ConfigError(f"cannot write the feature cache in {self.root} ({exc.strerror or exc})",
+                              "free disk space, or point DIVGENBENCH_HOME at a writable folder") from exc
         return len(keep)
 
     # --- housekeeping ----------------------------------------------------------------------------
@@ -168,8 +205,9 @@ class FeatureCache:
 
 
 def _shards(folder: Path) -> list[Path]:
-    """Finished shards only: a writer's temporary file starts with a dot."""
-    return sorted(p for p in (folder / "shards").glob("*.safetensors") if not p.name.startswith("."))
+    """Finished shards only: a writer's temporary file starts with a dot; a version-1 shard (uuid name)
+    carries no checksum and is ignored (its features are recomputed once)."""
+    return sorted(p for p in (folder / "shards").glob("*.safetensors") if SHA256_PATTERN.match(p.stem))
 
 
 def _shard_rows(path: Path) -> list[str]:

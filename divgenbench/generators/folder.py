@@ -9,7 +9,9 @@ columns, such as seed and text, are ignored here). One row per image:
     prompt_id,k,file                                                         # CSV header
     layout-0001,2,layout/0001_2.png
 
-``file`` is relative to the manifest's folder (or absolute); ``k`` is the image index within its prompt
+``file`` is relative to the manifest's folder (or absolute: [choice] the manifest is the user's own, so it
+may name images anywhere they can read; results record this rule and how many images came from outside
+the folder, ``model.extra.paths`` and ``model.extra.files_outside_folder``); ``k`` is the image index within its prompt
 (0 ≤ k < the protocol's images per prompt). Each image is checked by decoding it in full and copied into
 the run directory atomically, so the run stays valid when the folder changes: a PNG byte for byte (its
 sha256 is the source's), any other format (JPEG, WebP) converted once to lossless PNG (the record keeps
@@ -21,7 +23,6 @@ reported as notes. Seeds in the records are the protocol's; the folder's own see
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from PIL import Image
 from pydantic import Field
 
+from .. import strictjson
 from ..errors import ConfigError, DataError
 from ..images import UnreadableImage, decode_rgb
 from ..hashing import sha256_file
@@ -44,8 +46,20 @@ NOTE_EXAMPLES = 5
 
 
 def _rows(manifest: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, raw row) of a JSONL or CSV manifest."""
-    text = manifest.read_text(encoding="utf-8-sig")
+    """(line number, raw row) of a JSONL or CSV manifest; a file that is too big, unreadable or not UTF-8
+    is one DataError, a line that is not strict JSON one malformed row."""
+    try:
+        data = strictjson.read_bounded(manifest)
+        text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise DataError(f"cannot read manifest {manifest}: {exc.strerror or exc}",
+                        "check the --model-args manifest=FILE path and its permissions") from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(f"manifest {manifest} is not UTF-8 text (byte {exc.start})",
+                        "save it as UTF-8 (one JSON object per line, or CSV with a prompt_id,k,file header)") from exc
+    if strictjson.too_big(data):
+        raise DataError(f"manifest {manifest} is {strictjson.too_big(data)}",
+                        "one row per image stays far below it: check that FILE is the manifest")
     if manifest.suffix.lower() == ".csv":
         reader = csv.DictReader(text.splitlines())
         missing = [f for f in MANIFEST_FIELDS if f not in (reader.fieldnames or [])]
@@ -58,9 +72,9 @@ def _rows(manifest: Path) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, f"not JSON ({exc.msg})"
+                yield number, strictjson.loads(line)
+            except strictjson.JSONInputError as exc:
+                yield number, f"not strict JSON ({exc})"
 
 
 def _examples(items: Sequence[str]) -> str:
@@ -162,6 +176,10 @@ class FolderGenerator(Generator):
         unlisted = sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*")
                           if p.suffix.lower() in IMAGE_SUFFIXES and p.resolve() not in listed)
         notes = list(self.problems)
+        outside = self._outside_folder()
+        if outside:
+            notes.append(f"{len(outside)} manifest rows name files outside {self.folder} (absolute paths or ../, "
+                         f"allowed for folder manifests): {_examples(outside)}")
         if extra_rows:
             notes.append(f"{len(extra_rows)} manifest rows are not in this run's plan (unknown prompt, k "
                          f"beyond the protocol, or left out by --limit): {_examples(extra_rows)}")
@@ -174,8 +192,14 @@ class FolderGenerator(Generator):
     def weights_status(cls) -> str:
         return "n/a (your images)"
 
+    def _outside_folder(self) -> list[str]:
+        root = self.folder.resolve()
+        return sorted(str(f) for f in self.files.values() if not f.resolve().is_relative_to(root))
+
     def describe(self) -> dict[str, Any]:
         manifest_sha = sha256_file(self.manifest)
         return {**super().describe(), "hub_id": None, "revision": None, "settings": {},
                 "folder": str(self.folder.resolve()), "manifest": str(self.manifest.resolve()),
-                "manifest_sha256": manifest_sha}
+                "manifest_sha256": manifest_sha,
+                "paths": "manifest files are relative to the manifest's folder, or absolute",
+                "files_outside_folder": len(self._outside_folder())}

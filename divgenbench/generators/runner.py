@@ -160,6 +160,18 @@ def generate_images(generator: Generator, requests: Sequence[ImageRequest], run:
     return written
 
 
+def remove_finished_locks(run: RunDir, requests: Iterable[ImageRequest]) -> None:
+    """Delete the lock files of images that exist. Safe against racing processes: a claimant locks, then
+    re-checks that the image is still missing, so a lock whose image exists is never needed again."""
+    for request in requests:
+        if run.image_path(request.dimension, request.prompt_id, request.k).exists():
+            run.lock_path(request.prompt_id, request.k).unlink(missing_ok=True)
+    try:
+        (run.root / "locks").rmdir()  # only when empty: another process may hold one
+    except OSError:
+        pass
+
+
 def _write_image(path, data: bytes, attempts: int = 3) -> None:
     """Atomic write that survives a concurrent process starting up: its clean-up of a killed run's
     temporaries may delete our temporary before the rename (FileNotFoundError), so write it again."""
@@ -190,9 +202,11 @@ def _write_batch(run: RunDir, batch: Sequence[ImageRequest], outputs: Sequence, 
     return written
 
 
-def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list[GeneratedImage], list[MissingImage]]:
+def collect_samples(run: RunDir, requests: Sequence[ImageRequest], trust_journal: bool = True
+                    ) -> tuple[list[GeneratedImage], list[MissingImage]]:
     """Records of the requested images that exist, and the requests still missing an image (with the
-    generator's reason when it gave one)."""
+    generator's reason when it gave one). ``trust_journal=False`` (``score``: a folder may have changed, or come
+    from someone else) hashes every image instead of taking the journal's word."""
     journal: dict[tuple[str, int], dict] = {}
     failures: dict[tuple[str, int], dict] = {}
     for record in run.journal_records():
@@ -207,7 +221,7 @@ def collect_samples(run: RunDir, requests: Sequence[ImageRequest]) -> tuple[list
             missing.append(MissingImage(request, failure.get("status", "missing"), failure.get("message", "")))
             continue
         record = journal.get(key)
-        digest = record["sha256"] if record and record.get("path") == run.relative(path) else None
+        digest = record["sha256"] if trust_journal and record and record.get("path") == run.relative(path) else None
         if digest is None:
             digest = sha256_file(path)
         found.append(GeneratedImage(request.prompt_id, request.dimension, request.k, request.seed,

@@ -23,7 +23,8 @@ from ..errors import ConfigError, DivGenBenchError
 from ..metrics import METRICS, metric_info
 from ..prompts.bank import bundled_dir
 from ..registry import check_plugin_name
-from ..results.io import FILE, Problem, parse_json_text, problems_from_validation
+from ..results.io import FILE, ROOT, Problem, parse_json_text, problems_from_validation
+from ..strictjson import read_bounded
 from ..results.models import Results, StrictModel
 
 ENTRY_VERSION = "1"
@@ -37,6 +38,15 @@ PAPER_QUALITY: dict[str, str] = {
     "aesthetic-v2.5": "Aesthetic", "imagereward": "ImageReward", "pickscore": "PickScore", "q-align": "Q-Align",
     "hps-v2.1": "HPS-v2.1", "clip-score": "CLIP", "deqa-score": "DeQA", "geneval": "GenEval",
 }
+#: [choice] bounds any Table 1 value must lie in, on the SPEC §8 scales (raw cosines for HPS, PickScore, CLIP;
+#: 1–10 aesthetic; 1–5 Q-Align and DeQA; GenEval a share; ImageReward a z-score, generously bounded)
+QUALITY_RANGES: dict[str, tuple[float, float]] = {
+    "aesthetic-v2.5": (0.0, 10.0), "imagereward": (-10.0, 10.0), "pickscore": (-1.0, 1.0), "q-align": (1.0, 5.0),
+    "hps-v2.1": (-1.0, 1.0), "clip-score": (-1.0, 1.0), "deqa-score": (1.0, 5.0), "geneval": (0.0, 1.0),
+}
+#: [choice] ASC's own range is open above (its bound is a reference's N_train, which a paper row does not
+#: name); the paper's ASC values lie near 1, so a reported value above this is a typo or an attack
+REPORTED_ASC_MAX = 100.0
 
 
 class Submission(StrictModel):
@@ -71,10 +81,29 @@ class Reported(StrictModel):
 
     @model_validator(mode="after")
     def _known_scores(self) -> Reported:
-        unknown = sorted(set(self.scores) - set(metric_info(ranked_only=True)))
+        ranked = metric_info(ranked_only=True)
+        unknown = sorted(set(self.scores) - set(ranked))
         if unknown:
-            raise ValueError(f"unknown scores {unknown}; expected {sorted(metric_info(ranked_only=True))}")
+            raise ValueError(f"unknown scores {unknown}; expected {sorted(ranked)}")
+        unknown = sorted(set(self.quality) - set(PAPER_QUALITY))
+        if unknown:
+            raise ValueError(f"unknown quality columns {unknown}; expected {sorted(PAPER_QUALITY)}")
+        bounds = {key: (info.range[0], min(info.range[1], REPORTED_ASC_MAX) if key == "asc" else info.range[1])
+                  for key, info in ranked.items()}
+        outside = [f"{key} {value!r} is outside [{bounds[key][0]}, {bounds[key][1]}]"
+                   for key, value in self.scores.items() if not bounds[key][0] <= value <= bounds[key][1]]
+        outside += quality_outside_ranges(self.quality)
+        if outside:
+            raise ValueError("; ".join(outside))
         return self
+
+
+def quality_outside_ranges(values: dict[str, float | None]) -> list[str]:
+    """Table 1 quality values outside :data:`QUALITY_RANGES` (the leaderboard ranks and prints them)."""
+    return [f"{key} {value!r} is outside [{QUALITY_RANGES[key][0]}, {QUALITY_RANGES[key][1]}]"
+            for key, value in values.items()
+            if key in QUALITY_RANGES and value is not None
+            and not QUALITY_RANGES[key][0] <= value <= QUALITY_RANGES[key][1]]
 
 
 class Entry(StrictModel):
@@ -155,6 +184,8 @@ def results_problems(results: Results, expected: dict[str, dict | str]) -> list[
                                     + (f" ({score.reason})" if score is not None and score.reason else "")))
         elif score.interval is None:
             problems.append(Problem(f"results.scores.{key}.interval", f"{info.name} needs its bootstrap interval"))
+    problems += [Problem("results.quality", message)
+                 for message in quality_outside_ranges({k: v.value for k, v in results.quality.items()})]
     return problems
 
 
@@ -182,7 +213,7 @@ def check_entry_bytes(name: str, data: bytes, expected: dict[str, dict | str] | 
     except ConfigError:
         problems.append(Problem(FILE, f"file name {name!r}.json must be lowercase kebab-case, e.g. flux-d2align.json"))
     if len(data) > MAX_ENTRY_BYTES:
-        return None, problems + [Problem(FILE, f"{len(data)} bytes is over the {MAX_ENTRY_BYTES}-byte limit: "
+        return None, problems + [Problem(FILE, f"the file is over the {MAX_ENTRY_BYTES}-byte limit: "
                                                "submit results.json only, never images or sidecars")]
     raw, parse_problems = parse_json_text(data)
     if parse_problems:
@@ -192,15 +223,17 @@ def check_entry_bytes(name: str, data: bytes, expected: dict[str, dict | str] | 
                                                "`divgenbench leaderboard submit RESULTS --model-id … --revision … "
                                                "--license … --contact …`")]
     try:
-        entry = Entry.model_validate(raw)
+        entry = Entry.model_validate_json(json.dumps(raw), strict=True)  # "0.5", true, "yes" are not numbers
     except ValidationError as exc:
         return None, problems + problems_from_validation(exc)
+    except RecursionError:
+        return None, problems + [Problem(ROOT, "nested too deeply")]
     return entry, problems + entry_problems(entry, expected if expected is not None else expected_fingerprints())
 
 
 def check_entry_file(path: Path, expected: dict[str, dict | str] | None = None) -> tuple[Entry | None, list[Problem]]:
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_ENTRY_BYTES)
     except OSError as exc:
         return None, [Problem(FILE, f"cannot read {path}: {exc.strerror or exc}")]
     return check_entry_bytes(path.stem, data, expected)

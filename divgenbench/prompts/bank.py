@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import strictjson
 from ..errors import ConfigError, DataError
 from ..hashing import sha256_bytes, sha256_file
 from ..protocol import DIMENSIONS
@@ -26,6 +28,13 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HUB_DATASET = "divgenbench/divgenbench-prompts"  # published copy; revision = bank version
 PARTI_LICENSE = "PartiPrompts (google-research/parti), Apache License 2.0"
+#: Prompt ids name image files (``{id}_{k}.png``), lock files and report anchors: plain names only, short
+#: enough for any file system (no ``/``, no ``..`` prefix, no hidden or over-long names)
+PROMPT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+RECORD_FIELDS = {"id": str, "dimension": str, "text": str, "template": str, "attributes": dict}
+#: attributes each dimension's scoring and balance tables read (SPEC §2)
+REQUIRED_ATTRIBUTES = {"id": ("group",), "style": ("style",), "layout": ("class", "count"), "tonal": ("keyword",)}
+MAX_LAYOUT_COUNT = 100
 
 
 @dataclass(frozen=True)
@@ -146,38 +155,75 @@ def _read_manifest(folder: Path) -> dict | None:
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        manifest = strictjson.loads(strictjson.read_bounded(path))
+    except (OSError, strictjson.JSONInputError) as exc:
         raise DataError(f"prompt manifest {path} is unreadable: {exc}", "rebuild it with `divgenbench prompts build`") from exc
+    if not isinstance(manifest, dict):
+        raise DataError(f"prompt manifest {path} is a JSON {type(manifest).__name__}, not an object",
+                        "rebuild it with `divgenbench prompts build`")
+    return manifest
+
+
+def record_problem(record: Any, dimension: str) -> str | None:
+    """Why a prompt record cannot be used (None when it can): the loader's one check of untrusted banks."""
+    if not isinstance(record, dict):
+        return f"is a JSON {type(record).__name__}, not an object"
+    if set(record) != set(RECORD_FIELDS):
+        return f"has fields {sorted(record)}, expected {sorted(RECORD_FIELDS)}"
+    wrong = [name for name, kind in RECORD_FIELDS.items() if not isinstance(record[name], kind)]
+    if wrong:
+        return f"field {wrong[0]} is not a {RECORD_FIELDS[wrong[0]].__name__}"
+    if not PROMPT_ID_PATTERN.match(record["id"]):
+        return (f"id {record['id'][:120]!r} is not a plain name (letters, digits, '.', '_', '-'; at most 100; "
+                "no '/' or leading '.')")
+    if record["dimension"] != dimension:
+        return f"has dimension {record['dimension']!r} in the {dimension} file"
+    missing = [key for key in REQUIRED_ATTRIBUTES[dimension] if key not in record["attributes"]]
+    if missing:
+        return f"lacks attributes {', '.join(missing)}"
+    count = record["attributes"].get("count")
+    if dimension == "layout" and not (type(count) is int and 1 <= count <= MAX_LAYOUT_COUNT):
+        return f"attribute count {count!r} is not a whole number from 1 to {MAX_LAYOUT_COUNT}"
+    return None
 
 
 def load_folder(folder: Path, source: str) -> PromptBank:
-    """A folder of ``{dimension}.jsonl`` files; checked against its manifest when it has one."""
+    """A folder of ``{dimension}.jsonl`` files; checked record by record, and against its manifest when it has one."""
     records: dict[str, list[dict]] = {}
+    fix = "fix that line, or rebuild the bank with `divgenbench prompts build`"
+    seen: dict[str, str] = {}
     for d in DIMENSIONS:
         path = folder / f"{d}.jsonl"
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            data = strictjson.read_bounded(path)
+            lines = data.decode("utf-8").splitlines()
         except UnicodeDecodeError as exc:
             raise DataError(f"prompts file {path} is not UTF-8 text (byte {exc.start})",
                             "rebuild it with `divgenbench prompts build`") from exc
         except OSError as exc:
             raise DataError(f"cannot read prompts file {path}: {exc.strerror or exc}",
                             "pass --prompts-source bundled, or a folder holding id/style/layout/tonal .jsonl") from exc
-        try:
-            records[d] = [json.loads(line) for line in lines if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise DataError(f"prompts file {path} is not valid JSONL (line {exc.lineno}: {exc.msg})",
-                            "rebuild it with `divgenbench prompts build`") from exc
+        if strictjson.too_big(data):
+            raise DataError(f"prompts file {path} is {strictjson.too_big(data)}", "rebuild it with `divgenbench prompts build`")
+        records[d] = []
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = strictjson.loads(line)
+            except strictjson.JSONInputError as exc:
+                raise DataError(f"prompts file {path} line {number}: {exc}", fix) from exc
+            problem = record_problem(record, d)
+            if problem is None and record["id"] in seen:
+                problem = f"repeats prompt id {record['id']!r} (first in {seen[record['id']]})"
+            if problem:
+                raise DataError(f"prompts file {path} line {number} {problem}", fix)
+            seen[record["id"]] = f"{d}.jsonl line {number}"
+            records[d].append(record)
         if not records[d]:
             raise DataError(f"prompts file {path} holds no prompts", "rebuild it with `divgenbench prompts build`")
-        bad = [r.get("id", "?") for r in records[d] if not isinstance(r, dict) or set(r) != {
-            "id", "dimension", "text", "template", "attributes"}]
-        if bad:
-            raise DataError(f"prompts file {path}: record {bad[0]} lacks id/dimension/text/template/attributes",
-                            "rebuild it with `divgenbench prompts build`")
     manifest = _read_manifest(folder)
-    bank = _bank_from_records(records, source, (manifest or {}).get("version", "custom"))
+    bank = _bank_from_records(records, source, str((manifest or {}).get("version", "custom")))
     if manifest is not None and manifest.get("sha256") != bank.sha256:
         raise DataError(f"prompt bank in {folder} hashes {bank.sha256[:12]}…, its manifest says "
                         f"{str(manifest.get('sha256'))[:12]}…", "restore the files or rebuild the bank")

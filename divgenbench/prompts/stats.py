@@ -7,10 +7,10 @@ from collections import Counter
 
 from ..errors import ConfigError
 from ..protocol import DIMENSIONS
-from .bank import Prompt, PromptBank
+from .bank import REQUIRED_ATTRIBUTES, Prompt, PromptBank
 
-# Which attribute is balanced in each dimension (SPEC §2).
-BALANCE_KEYS = {"id": ("group",), "style": ("style",), "layout": ("class", "count"), "tonal": ("keyword",)}
+# Which attribute is balanced in each dimension (SPEC §2): those the loader requires.
+BALANCE_KEYS = REQUIRED_ATTRIBUTES
 # Which attribute decides the templates a prompt may use (docs/prompts.md): a keyword reads correctly in
 # some Tonal templates only, a Layout class needs a scene that can hold it; Style uses every template.
 PAIRING_KEYS = {"style": "style", "layout": "setting", "tonal": "keyword"}

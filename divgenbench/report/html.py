@@ -16,7 +16,8 @@ from typing import Any
 
 from .. import __version__
 from ..compare import Comparison, compare_runs
-from ..errors import DataError
+from ..errors import ConfigError, DataError
+from ..hashing import sha256_file
 from ..metrics import METRICS, metric_info
 from ..protocol import DIMENSIONS, evenly_spaced
 from ..results.labels import run_labels
@@ -142,41 +143,54 @@ def prompt_lookup(run: LoadedRun, notes: list[str]) -> dict[str, Any]:
         return {}
 
 
-def thumbnail(path: Path) -> str | None:
-    from PIL import Image, UnidentifiedImageError
+def thumbnail(root: Path, path: Path, sha256: str) -> str | None:
+    """A JPEG data URI of ``path``, only when it is a file inside the run folder ``root`` (after resolving
+    links) whose sha256 is the recorded one: ``samples.jsonl`` comes with the folder, and whatever it names
+    lands in a report people share. Decompression bombs and unreadable files give None too."""
+    from PIL import Image
+
+    from ..extractors.images import load_rgb
 
     try:
-        with Image.open(path) as image:
-            image = image.convert("RGB")
-            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-            buffer = io.BytesIO()
-            image.save(buffer, format="JPEG", quality=85)
-    except (OSError, UnidentifiedImageError, ValueError):
+        resolved = path.resolve()
+        if not (resolved.is_relative_to(root.resolve()) and resolved.is_file() and sha256_file(resolved) == sha256):
+            return None
+    except (OSError, RuntimeError):  # unreadable, or a symlink loop
         return None
+    pixels, failure = load_rgb(resolved)
+    if failure is not None:
+        return None
+    image = Image.fromarray(pixels)
+    image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
     return data_uri(buffer.getvalue(), "image/jpeg")
 
 
-def image_grids(run: LoadedRun, prompts: dict[str, Any]) -> tuple[dict[str, list[GridRow]], int]:
-    """Evenly spaced prompts per dimension with all their images; also how many images are not on disk."""
+def image_grids(run: LoadedRun, prompts: dict[str, Any]) -> tuple[dict[str, list[GridRow]], int, int]:
+    """Evenly spaced prompts per dimension with all their images; also how many images are not on disk, and
+    how many were refused (outside the run folder, changed since scoring, or unreadable)."""
     by_prompt: dict[str, dict[str, list]] = {d: {} for d in DIMENSIONS}
     for sample in run.samples:
         by_prompt.setdefault(sample.dimension, {}).setdefault(sample.prompt_id, []).append(sample)
     grids: dict[str, list[GridRow]] = {}
-    missing = 0
+    missing = refused = 0
     for dimension, groups in by_prompt.items():
         rows = []
         for prompt_id in evenly_spaced(list(groups), GRID_PROMPTS):
             thumbs = []
             for sample in sorted(groups[prompt_id], key=lambda s: s.k):
                 path = run.run.root / sample.path
-                uri = thumbnail(path) if path.exists() else None
-                missing += uri is None
+                present = path.exists()
+                uri = thumbnail(run.run.root, path, sample.sha256) if present else None
+                missing += not present
+                refused += present and uri is None
                 thumbs.append(Thumbnail(Path(sample.path).stem, uri))
             prompt = prompts.get(prompt_id)
             rows.append(GridRow(prompt_id, prompt.text if prompt else "", thumbs))
         if rows:
             grids[dimension] = rows
-    return grids, missing
+    return grids, missing, refused
 
 
 def layout_rows(run: LoadedRun, prompts: dict[str, Any]) -> tuple[list[LayoutRow], str]:
@@ -234,10 +248,13 @@ def run_view(run: LoadedRun, label: str, index: int) -> RunView:
     notes: list[str] = []
     prompts = prompt_lookup(run, notes)
     try:
-        grids, missing = image_grids(run, prompts)
+        grids, missing, refused = image_grids(run, prompts)
     except DataError as exc:
-        grids, missing = {}, 0
+        grids, missing, refused = {}, 0, 0
         notes.append(f"no image grids: {exc.one_line()}")
+    if refused:
+        notes.append(f"{refused} images not shown: outside the run folder, changed since they were scored "
+                     "(sha256 differs from samples.jsonl) or unreadable")
     try:
         rows, source = layout_rows(run, prompts)
     except DataError as exc:
@@ -318,8 +335,38 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
                   comparison=comparison_view(runs, labels))
 
 
+REPORT_SUFFIXES = (".html", ".htm")
+#: what every page this toolkit renders carries in its head (``_base.html.j2``)
+REPORT_MARK = b'<meta name="generator" content="divgenbench'
+
+
+def check_report_target(output: Path) -> None:
+    """Refuse an ``-o`` that would overwrite anything but an earlier report (a results file, a folder, …)."""
+    fix = "pass -o with a new .html file name, e.g. -o report.html"
+    if output.suffix.lower() not in REPORT_SUFFIXES:
+        raise ConfigError(f"report output {output} is not an .html file", fix)
+    try:
+        if output.is_dir():
+            raise ConfigError(f"report output {output} is a folder", fix)
+        if not output.exists():
+            return
+        with open(output, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:  # a name too long, a file where a folder should be, no permission
+        raise ConfigError(f"cannot write the report to {output} ({exc.strerror or exc})", fix) from exc
+    if REPORT_MARK not in head:
+        raise ConfigError(f"refusing to overwrite {output}: it is not a DivGenBench report", fix)
+
+
 def write_report(paths: Sequence[Path | str], output: Path) -> Path:
-    """Render the report of ``paths`` (run directories or results files) to ``output``."""
+    """Render the report of ``paths`` (run directories or results files) to ``output``, which must be a new
+    .html file or an earlier report; a file that cannot be written is one ConfigError."""
+    output = Path(output)
+    check_report_target(output)
     html = render_report([open_run(p) for p in paths])
-    atomic_write_bytes(output, html.encode("utf-8"))
+    try:
+        atomic_write_bytes(output, html.encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report to {output} ({exc.strerror or exc})",
+                          "pass -o with a writable .html path") from exc
     return output

@@ -4,6 +4,11 @@
 ``Problem(path, message)`` where ``path`` is the dotted field path (``scores.ids.value``), or ``(json)``
 with line and column when the text is not JSON at all. ``load_results`` raises one ``DataError`` listing
 them, for commands that need a valid file.
+
+Results files come from other people, so reading is strict and bounded: pydantic's strict mode (as the
+published JSON Schema says, ``"0.5"``, ``true`` and ``"yes"`` are not numbers) over
+:mod:`divgenbench.strictjson` (bounded size and integers, finite numbers, bounded nesting): each problem is
+one ``Problem``, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import strictjson
 from ..errors import DataError
 from ..rundir import RunDir, atomic_write_bytes
 from .models import Results
@@ -52,29 +58,32 @@ def results_path(path: Path | str) -> Path:
 
 
 def parse_json_text(text: str | bytes) -> tuple[Any, list[Problem]]:
+    """Strict JSON (see :mod:`divgenbench.strictjson`) of at most ``MAX_JSON_BYTES``."""
+    size = strictjson.too_big(text)
+    if size:
+        return None, [Problem(FILE, f"the file is {size} for a JSON file")]
     try:
-        return json.loads(text), []
-    except UnicodeDecodeError as exc:
-        return None, [Problem(JSON_TEXT, f"not UTF-8 text (byte {exc.start})")]
-    except json.JSONDecodeError as exc:
-        return None, [Problem(JSON_TEXT, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
-    except RecursionError:
-        return None, [Problem(JSON_TEXT, "JSON nested too deeply")]
+        return strictjson.loads(text), []
+    except strictjson.JSONInputError as exc:
+        return None, [Problem(JSON_TEXT, str(exc))]
 
 
 def read_json_file(path: Path) -> tuple[Any, list[Problem]]:
     try:
-        data = path.read_bytes()
+        data = strictjson.read_bounded(path)
     except OSError as exc:
         return None, [Problem(FILE, f"cannot read {path}: {exc.strerror or exc}")]
     return parse_json_text(data)
 
 
 def check_results_data(data: Any) -> tuple[Results | None, list[Problem]]:
-    try:
-        return Results.model_validate(data), []
+    """Strict validation: no type coercion (``"0.5"`` is not a number, ``true`` not a count)."""
+    try:  # JSON-mode strict: a JSON array is a valid tuple, a string is never a number
+        return Results.model_validate_json(json.dumps(data), strict=True), []
     except ValidationError as exc:
         return None, problems_from_validation(exc)
+    except RecursionError:
+        return None, [Problem(ROOT, "nested too deeply")]
 
 
 def check_results_text(text: str | bytes) -> tuple[Results | None, list[Problem]]:

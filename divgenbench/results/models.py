@@ -15,7 +15,8 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
 
 from ..extractors.base import FingerprintFields
 from ..prompts.vocab import RETIRED_BANK_SHA256
@@ -23,6 +24,7 @@ from ..prompts.vocab import RETIRED_BANK_SHA256
 SCHEMA_VERSION = "1.0"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 GIT_HASH_PATTERN = r"^[0-9a-f]{7,40}$"
+RANGE_SLACK = 1e-6  # float32 features: a mean cosine may land a few ulps past ±1
 
 Direction = Literal["lower", "higher"]
 ScoreStatus = Literal["computed", "not-computed", "undefined"]
@@ -157,6 +159,15 @@ class SkippedImage(StrictModel):
     message: str = ""
 
 
+class FeatureOrigin(StrictModel):
+    """Where one feature kind's records came from: computed on the scoring machine (now or earlier, through
+    its feature cache) or imported from the run folder's own sidecars (``divgenbench score`` of a folder
+    whose cache lacked them), which only whoever made the folder vouches for."""
+
+    computed_here: int = Field(0, ge=0, description="images whose features this machine computed")
+    imported: int = Field(0, ge=0, description="images whose features came from the run folder's sidecars")
+
+
 class Diagnostics(StrictModel):
     images: dict[str, int] = Field(default_factory=dict, description="Images per dimension that were scored")
     face_detection_rate: float | None = Field(None, ge=0.0, le=1.0)
@@ -167,6 +178,8 @@ class Diagnostics(StrictModel):
     metrics: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="metric key → its other diagnostics (e.g. faces_detected)")
     skipped_images: list[SkippedImage] = Field(default_factory=list)
+    feature_origins: dict[str, FeatureOrigin] = Field(
+        default_factory=dict, description="feature kind → how many images' features were computed vs imported")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -216,6 +229,40 @@ class Results(StrictModel):
         if parsed.utcoffset() is None or parsed.utcoffset().total_seconds() != 0:
             raise ValueError(f"time must be UTC with an explicit offset (…+00:00), got {value!r}")
         return value
+
+    @field_validator("scores")
+    @classmethod
+    def _within_metric_ranges(cls, scores: dict[str, ScoreValue], info: ValidationInfo) -> dict[str, ScoreValue]:
+        """A headline score, and both ends of its interval, lie in its metric's range and point the metric's way.
+
+        ASC's range is open above; its real bound is the style reference's N_train (IRS∞ ≤ 1 over a test
+        IRS∞ ≥ 1/N_train), applied when the results name the reference. [choice] The value itself need not lie
+        inside its percentile interval: for a biased statistic such as IRS∞, whose resamples repeat prompts,
+        it legitimately may not. Bounds allow :data:`RANGE_SLACK` for float32 rounding (a cosine of 1 + 2e-16).
+        """
+        from ..metrics import METRICS  # the registry imports every metric module: only when there are scores
+
+        problems = []
+        for key, score in scores.items():
+            metric = METRICS.get(key).info() if key in METRICS else None
+            if metric is None:
+                continue
+            low, high = metric.range
+            reference = (info.data.get("references") or {}).get("style-embedding") if key == "asc" else None
+            if reference is not None:
+                high = min(high, float(reference.train))
+            if score.direction != metric.direction:
+                problems.append(f"{key}: direction {score.direction!r}, but {metric.name} is "
+                                f"{metric.direction}-is-better")
+            ends = {"value": score.value}
+            if score.interval is not None:
+                ends.update(low=score.interval.low, high=score.interval.high)
+            for name, number in ends.items():
+                if number is not None and not low - RANGE_SLACK <= number <= high + RANGE_SLACK:
+                    problems.append(f"{key}: {name} {number!r} is outside {metric.name}'s range [{low}, {high}]")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return scores
 
     @field_validator("timings")
     @classmethod

@@ -69,13 +69,18 @@ class LoadedRun:
 
     def feature_table(self, feature: str, dimensions: Sequence[str]) -> FeatureTable:
         """The images of ``dimensions`` in run order with their sidecar records (``missing`` if absent)."""
-        fingerprint, records = load_feature_sidecar(self.run, feature)
+        fingerprint, records, hashes, _ = load_feature_sidecar(self.run, feature)
         recorded = self.results.extractors.get(feature)
         if recorded is None or recorded.model_dump() != fingerprint:
             raise DataError(f"the {feature} features in {self.run.features_dir} were not made by the extractor "
                             f"recorded in {self.results_file}",
                             f"re-score the run so results and sidecar agree: `divgenbench eval -o {self.run.root}`")
         items = [item for dimension in dimensions for item in self.items[dimension]]
+        foreign = [item.key for item in items if item.key in hashes and hashes[item.key] != item.sha256]
+        if foreign:
+            raise DataError(f"the {feature} features in {self.run.features_dir} were made from other images than "
+                            f"{self.run.samples_path.name} lists (e.g. {foreign[0]})",
+                            f"re-score the run so sidecars and samples agree: `divgenbench score {self.run.root}`")
         return FeatureTable(items, [records.get(item.key) or FeatureRecord(MISSING, message="not in the sidecar")
                                     for item in items], fingerprint)
 

@@ -29,12 +29,16 @@ TMP_PREFIX = ".tmp-"
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex[:8]}-{path.name[-200:]}")  # ≤ 255 bytes for ASCII names
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, a kill: no half-written temporary is left behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def atomic_write_json(path: Path, obj: object) -> None:
@@ -47,6 +51,14 @@ def differing_keys(old: object, new: object, path: str = "") -> list[str]:
         return [d for key in sorted(set(old) | set(new))
                 for d in differing_keys(old.get(key), new.get(key), f"{path}.{key}" if path else key)]
     return [] if old == new else [f"{path or 'run'}: {old!r} → {new!r}"]
+
+
+def journal_record_ok(record: object) -> bool:
+    """A journal line shaped as the runner writes it (a damaged one is skipped: its image is re-hashed)."""
+    if not (isinstance(record, dict) and isinstance(record.get("prompt_id"), str)
+            and type(record.get("k")) is int and isinstance(record.get("extra", {}), dict)):
+        return False
+    return "status" in record or (isinstance(record.get("path"), str) and isinstance(record.get("sha256"), str))
 
 
 @dataclass(frozen=True)
@@ -123,9 +135,11 @@ class RunDir:
         """Refuse to continue a run made with other settings (it would mix two models' images)."""
         if self.config_path.exists():
             try:
-                previous = json.loads(self.config_path.read_text())
-            except json.JSONDecodeError as exc:
+                previous = json.loads(self.config_path.read_text(encoding="utf-8"))
+            except ValueError as exc:  # not JSON, or not UTF-8
                 raise DataError(f"{self.config_path} is corrupt", "delete it to start the run afresh") from exc
+            if not isinstance(previous, dict):
+                raise DataError(f"{self.config_path} is not a JSON object", "delete it to start the run afresh")
             changed = differing_keys(previous, config)
             if changed:
                 raise ConfigError(
@@ -147,7 +161,7 @@ class RunDir:
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):  # cut by a kill, or damaged: its image is re-hashed
                     continue
-                if isinstance(record, dict) and "prompt_id" in record:
+                if journal_record_ok(record):
                     yield record

@@ -47,8 +47,8 @@ def read_identity(run: RunDir) -> dict:
         raise DataError(f"{run.root} is not a run directory (no run.json)",
                         "pass the --output folders of the shard runs")
     try:
-        return json.loads(run.config_path.read_text())
-    except json.JSONDecodeError as exc:
+        return json.loads(run.config_path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON, or not UTF-8
         raise DataError(f"{run.config_path} is corrupt", "re-run that shard into a fresh folder") from exc
 
 

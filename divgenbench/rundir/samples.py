@@ -7,13 +7,16 @@ reader sees the same keys, attributes and prompt texts the evaluation scored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
+from .. import strictjson
 from ..errors import DataError
 from ..extractors.base import ImageItem
 from ..generators.base import GeneratedImage
-from ..prompts.bank import PromptBank
+from ..prompts.bank import PROMPT_ID_PATTERN, PromptBank
 from ..protocol import DIMENSIONS
 from . import RunDir, atomic_write_bytes
 
@@ -27,7 +30,10 @@ def write_samples(run: RunDir, samples: Sequence[GeneratedImage]) -> None:
 def read_samples(run: RunDir) -> list[GeneratedImage]:
     """The per-image records of a run; a broken line is an error naming the line."""
     try:
-        lines = run.samples_path.read_text(encoding="utf-8").splitlines()
+        lines = run.samples_path.read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{run.samples_path} is not UTF-8 text (byte {exc.start})",
+                        "restore the file, or re-run `divgenbench eval` on the run directory") from exc
     except OSError as exc:
         raise DataError(f"cannot read {run.samples_path}: {exc.strerror or exc}",
                         "keep samples.jsonl next to results.json (it is written by `divgenbench eval`)") from exc
@@ -36,16 +42,45 @@ def read_samples(run: RunDir) -> list[GeneratedImage]:
         if not line.strip():
             continue
         try:
-            samples.append(GeneratedImage(**json.loads(line)))
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise DataError(f"{run.samples_path} line {number} is not a sample record ({exc})",
-                            "restore the file, or re-run `divgenbench eval` on the run directory") from exc
+            record = strictjson.loads(line)
+            problem = sample_problem(record)
+        except strictjson.JSONInputError as exc:
+            problem = str(exc)
+        if problem:
+            raise DataError(f"{run.samples_path} line {number} is not a sample record ({problem})",
+                            "restore the file, or re-run `divgenbench eval` on the run directory")
+        samples.append(GeneratedImage(**record))
     return samples
+
+
+SAMPLE_FIELDS = {"prompt_id": str, "dimension": str, "k": int, "seed": int, "path": str, "sha256": str,
+                 "extra": dict}
+
+
+def sample_problem(record: Any) -> str | None:
+    """Why a samples.jsonl record is unusable (None when it is fine): fields, types, names and hash shape."""
+    if not isinstance(record, dict):
+        return f"a JSON {type(record).__name__}, not an object"
+    if not set(SAMPLE_FIELDS) - {"extra"} <= set(record) <= set(SAMPLE_FIELDS):
+        return f"fields {sorted(record)}, expected {sorted(SAMPLE_FIELDS)}"
+    for name, kind in SAMPLE_FIELDS.items():
+        if name in record and (not isinstance(record[name], kind) or isinstance(record[name], bool)):
+            return f"{name} is not a {kind.__name__}"
+    if not PROMPT_ID_PATTERN.match(record["prompt_id"]) or record["dimension"] not in DIMENSIONS:
+        return f"prompt {record['prompt_id'][:60]!r} of dimension {record['dimension'][:20]!r} is not a bank prompt"
+    if record["k"] < 0 or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
+        return "k is negative or sha256 is not 64 lowercase hex digits"
+    return None
 
 
 def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir) -> dict[str, list[ImageItem]]:
     """Extractor items per dimension, in run order, carrying each prompt's attributes and text."""
     prompts = bank.by_id()
+    strangers = [s.prompt_id for s in samples if s.prompt_id not in prompts or prompts[s.prompt_id].dimension
+                 != s.dimension]
+    if strangers:
+        raise DataError(f"{run.samples_path} names prompts its bank does not hold as listed (e.g. {strangers[0]!r})",
+                        "restore samples.jsonl, or re-run `divgenbench eval`")
     by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
     for s in samples:
         prompt = prompts[s.prompt_id]

@@ -11,7 +11,7 @@ from extractor_helpers import noise_images
 from divgenbench.errors import ConfigError
 from divgenbench.extractors.base import FeatureRecord, Fingerprint
 from divgenbench.extractors.cache import FeatureCache, cache_key
-from divgenbench.rundir.features import import_run_sidecars, save_feature_sidecar
+from divgenbench.rundir.features import ImportedFeatures, save_feature_sidecar
 from divgenbench.extractors.tiny_faces import TinyArcFaceExtractor
 from divgenbench.pipeline import extract_features
 from divgenbench.rundir import RunDir
@@ -58,8 +58,9 @@ def test_lost_index_and_damaged_shards(tmp_path):
     for shard in (folder / "shards").glob("[!.]*.safetensors"):
         shard.write_bytes(b"garbage")
     assert cache.get_many(PRINT, [SHA_A, SHA_B]) == {}  # damaged shards are misses, not errors
+    assert len(cache.damaged) == 2  # … reported and deleted
     [entry] = cache.entries()
-    assert entry.fingerprint["extractor"] == "toy" and entry.shards == 2
+    assert entry.fingerprint["extractor"] == "toy" and entry.shards == 0
     assert [e.digest for e in cache.clear("other")] == [] and len(cache.clear("toy")) == 1
     assert cache.entries() == []
 
@@ -85,12 +86,86 @@ def test_extraction_goes_through_the_cache(tiny_face_dir, tmp_path, onnx_runs):
     assert onnx_runs.calls == 5 + 2 + 1  # only the two new images
 
 
-def test_run_sidecars_refill_an_empty_cache(tmp_path):
+def test_a_flipped_bit_in_a_shard_is_never_used_and_is_reported(tmp_path, caplog):
+    cache = FeatureCache(tmp_path / "features")
+    cache.put_many(PRINT, {SHA_A: FeatureRecord("ok", {"x": np.arange(8, dtype=np.float32)})})
+    [shard] = (tmp_path / "features" / PRINT.digest / "shards").glob("*.safetensors")
+    data = bytearray(shard.read_bytes())
+    data[-5] ^= 0x01  # one bit of the array bytes: still a valid safetensors file, a different number
+    shard.write_bytes(bytes(data))
+    fresh = FeatureCache(tmp_path / "features")
+    assert fresh.get_many(PRINT, [SHA_A]) == {}  # a miss: recomputed, never the flipped value
+    assert fresh.damaged == [shard] and not shard.exists()
+    assert "damaged" in caplog.text and shard.name in caplog.text
+    fresh.put_many(PRINT, {SHA_A: FeatureRecord("ok", {"x": np.zeros(8, dtype=np.float32)})})
+    np.testing.assert_array_equal(fresh.get_many(PRINT, [SHA_A])[SHA_A].arrays["x"], np.zeros(8))
+
+
+def test_unchecksummed_shards_of_the_old_layout_are_ignored(tmp_path):
+    cache = FeatureCache(tmp_path / "features")
+    cache.put_many(PRINT, {SHA_A: FeatureRecord("ok", {"x": np.ones(2)})})
+    folder = tmp_path / "features" / PRINT.digest
+    [shard] = (folder / "shards").glob("*.safetensors")
+    shard.rename(shard.with_name("0123abcd.safetensors"))  # a version-1 name carries no checksum
+    (folder / "index.json").unlink()
+    assert cache.get_many(PRINT, [SHA_A]) == {}
+
+
+def test_run_sidecars_serve_their_run_only_and_never_enter_the_cache(tmp_path):
+    run = RunDir(tmp_path / "run")
+    items = noise_images(tmp_path / "images", 3)
+    records = [FeatureRecord("ok", {"embedding": np.full(3, i, np.float32)}) for i in range(3)]
+    save_feature_sidecar(run, PRINT, items, records)
+    replaced = type(items[2])(items[2].key, items[2].path, SHA_C, "id", items[2].prompt_id)  # image changed since
+    imported = ImportedFeatures.from_run(run, items[:2] + [replaced])
+    got = imported.get_many(PRINT, [i.sha256 for i in items[:2]] + [SHA_C])
+    assert set(got) == {items[0].sha256, items[1].sha256}  # the replaced image is extracted again
+    np.testing.assert_array_equal(got[items[1].sha256].arrays["embedding"], np.full(3, 1, np.float32))
+    assert imported.served(PRINT) == set(got)
+    assert FeatureCache().get_many(PRINT, [i.sha256 for i in items]) == {}  # the trusted cache is untouched
+    other = Fingerprint("toy", "face-embedding", weights_sha256="2" * 64)
+    assert imported.get_many(other, [items[0].sha256]) == {}  # another extractor's features never match
+
+
+def test_cache_hits_pre_empt_imported_features(tmp_path):
+    """A record computed here wins over a run's sidecar claim about the same image."""
     run = RunDir(tmp_path / "run")
     items = noise_images(tmp_path / "images", 2)
-    records = [FeatureRecord("ok", {"embedding": np.full(3, i, np.float32)}) for i in range(2)]
-    save_feature_sidecar(run, PRINT, items, records)
-    assert import_run_sidecars(run) == 2
-    assert import_run_sidecars(run) == 0  # already there: no new shard
-    got = FeatureCache().get_many(PRINT, [i.sha256 for i in items])
-    np.testing.assert_array_equal(got[items[1].sha256].arrays["embedding"], np.full(3, 1, np.float32))
+    save_feature_sidecar(run, PRINT, items, [FeatureRecord("ok", {"embedding": np.full(3, 9.0, np.float32)})] * 2)
+    cache = FeatureCache(tmp_path / "features")
+    cache.put_many(PRINT, {items[0].sha256: FeatureRecord("ok", {"embedding": np.zeros(3, np.float32)})})
+
+    class Refuse:
+        def fingerprint(self):
+            return PRINT
+
+        def query(self, item):
+            return None
+
+        def extract(self, chunk):
+            raise AssertionError("everything was cached or imported")
+
+    imported = ImportedFeatures.from_run(run, items)
+    got = extract_features(Refuse(), items, lambda n: None, cache, imported)
+    np.testing.assert_array_equal(got[0].arrays["embedding"], np.zeros(3))  # computed here
+    np.testing.assert_array_equal(got[1].arrays["embedding"], np.full(3, 9.0))  # imported, this run only
+    assert imported.served(PRINT) == {items[1].sha256}
+    assert set(cache.get_many(PRINT, [i.sha256 for i in items])) == {items[0].sha256}
+
+
+@pytest.mark.parametrize("damage", ["not-json", "items-not-a-list", "missing-sha256"])
+def test_malformed_sidecars_are_skipped_not_a_traceback(tmp_path, damage, caplog):
+    run = RunDir(tmp_path / "run")
+    items = noise_images(tmp_path / "images", 1)
+    save_feature_sidecar(run, PRINT, items, [FeatureRecord("ok", {"embedding": np.ones(3, np.float32)})])
+    index = run.features_dir / "face-embedding.json"
+    data = json.loads(index.read_text())
+    if damage == "not-json":
+        index.write_bytes(b"\xff{")
+    elif damage == "items-not-a-list":
+        index.write_text(json.dumps({**data, "items": 5}))
+    else:
+        del data["items"][0]["sha256"]
+        index.write_text(json.dumps(data))
+    assert ImportedFeatures.from_run(run, items).records == {}
+    assert "face-embedding features sidecar" in caplog.text

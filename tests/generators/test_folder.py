@@ -85,3 +85,44 @@ def test_csv_manifest_maps_the_same_files(user_folder):
     (folder / "bad.csv").write_text("prompt,k\nid-0001,0\n")
     with pytest.raises(DataError, match="has no column prompt_id, file"):
         GENERATORS.get("folder")(GenerationSettings(), {"path": str(folder), "manifest": "bad.csv"})
+
+
+def folder_generator(folder, **args):
+    return GENERATORS.get("folder")(GenerationSettings(), {"path": str(folder), **args})
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"prompt_id": "id-0001", "k": 0, "file": "\xff\xfe.png"}\n', "is not UTF-8 text"),
+    (b"[1, 2]\n", "lists no usable image"),
+    (b'{"prompt_id": "id-0001", "k": ' + b"9" * 5000 + b', "file": "a.png"}\n', "lists no usable image"),
+    (b"[" * 100_000 + b"]" * 100_000 + b"\n", "lists no usable image"),
+])
+def test_hostile_manifests_are_one_data_error(tmp_path, content, message):
+    (tmp_path / "manifest.jsonl").write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        folder_generator(tmp_path)
+
+
+def test_a_huge_manifest_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    from divgenbench import strictjson
+
+    monkeypatch.setattr(strictjson, "MAX_JSON_BYTES", 100)
+    (tmp_path / "manifest.jsonl").write_text(json.dumps({"prompt_id": "id-0001", "k": 0, "file": "a.png"}) * 10)
+    with pytest.raises(DataError, match="over the 100-byte limit"):
+        folder_generator(tmp_path)
+
+
+def test_files_outside_the_folder_follow_the_absolute_path_rule_and_are_recorded(tmp_path):
+    inside, outside = tmp_path / "mine", tmp_path / "elsewhere"
+    inside.mkdir()
+    outside.mkdir()
+    Image.new("RGB", (8, 8)).save(outside / "far.png")
+    Image.new("RGB", (8, 8)).save(inside / "near.png")
+    rows = [{"prompt_id": "id-0001", "k": 0, "file": str(outside / "far.png")},
+            {"prompt_id": "id-0001", "k": 1, "file": "../elsewhere/far.png"},
+            {"prompt_id": "id-0002", "k": 0, "file": "near.png"}]
+    (inside / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    generator = folder_generator(inside)
+    described = generator.describe()
+    assert described["files_outside_folder"] == 2 and "absolute" in described["paths"]
+    assert any("2 manifest rows name files outside" in note for note in generator.notes([]))

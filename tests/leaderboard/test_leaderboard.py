@@ -304,3 +304,48 @@ def test_build_command_refuses_an_invalid_entry(board):
 def test_entry_model_round_trips():
     entry = Entry.model_validate_json((ENTRIES / "flux-1-dev.json").read_text())
     assert Entry.model_validate_json(entry.model_dump_json()) == entry
+
+
+def paper_entry(**scores) -> dict:
+    entry = json.loads((ENTRIES / "srpo.json").read_text())
+    entry["reported"]["scores"].update(scores)
+    return entry
+
+
+@pytest.mark.parametrize("scores, quality, message", [
+    ({"pvs": "0.5"}, {}, "Input should be a valid number"),
+    ({"pvs": True}, {}, "Input should be a valid number"),
+    ({"sdi": "yes"}, {}, "Input should be a valid number"),
+    ({"asc": 1e308}, {}, "asc 1e+308 is outside"),
+    ({"ids": -1e308}, {}, "ids -1e+308 is outside"),
+    ({"sdi": 1.5}, {}, "sdi 1.5 is outside [0.0, 1.0]"),
+    ({}, {"hps-v2.1": 31.0}, "hps-v2.1 31.0 is outside"),
+    ({}, {"made-up": 1.0}, "unknown quality columns"),
+])
+def test_paper_numbers_are_strict_and_within_their_ranges(scores, quality, message):
+    entry = paper_entry(**scores)
+    entry["reported"]["quality"].update(quality)
+    parsed, problems = check_entry_bytes("srpo", json.dumps(entry).encode())
+    assert parsed is None and any(message in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"kind": "paper-reported", "x": ' + "9" * 5000 + "}", "5000 digits"),
+    ('{"kind": "paper-reported", "x": 1e999}', "overflows a float"),
+    ('{"kind": "paper-reported", "x": NaN}', "NaN is not a JSON number"),
+    ('{"kind": "paper-reported", "x": -Infinity}', "-Infinity is not a JSON number"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_hostile_numbers_and_nesting_are_one_problem(text, message):
+    parsed, problems = check_entry_bytes("hostile", text.encode())
+    assert parsed is None and [p.path for p in problems] == ["(json)"] and message in problems[0].message
+
+
+def test_leaderboard_validate_exits_1_without_traceback_on_hostile_files(tmp_path):
+    files = {"digits.json": '{"a": ' + "9" * 5000 + "}", "deep.json": "[" * 100_000 + "]" * 100_000,
+             "huge.json": " " * (MAX_ENTRY_BYTES + 10), "binary.json": "\udcff"}
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = CliRunner().invoke(app, ["leaderboard", "validate", *map(str, sorted(tmp_path.iterdir()))])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("✗") == 4 and "Traceback" not in result.output

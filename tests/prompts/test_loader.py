@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 
 import pytest
@@ -64,7 +65,7 @@ def test_folder_source_checks_its_manifest(tmp_path):
     shutil.copytree(bundled_dir(), folder)
     assert load_prompts(str(folder)).source == str(folder)
     with open(folder / "id.jsonl", "a") as fh:
-        fh.write('{"id":"id-0801","dimension":"id","text":"extra","template":"t","attributes":{}}\n')
+        fh.write('{"id":"id-0801","dimension":"id","text":"extra","template":"t","attributes":{"group":"g"}}\n')
     with pytest.raises(DataError, match="manifest says"):
         load_prompts(str(folder))
 
@@ -73,7 +74,7 @@ def test_malformed_and_missing_files_are_reported(tmp_path):
     folder = tmp_path / "bad"
     shutil.copytree(bundled_dir(), folder)
     (folder / "style.jsonl").write_text("{not json\n")
-    with pytest.raises(DataError, match=r"style.jsonl is not valid JSONL \(line 1"):
+    with pytest.raises(DataError, match=r"style.jsonl line 1: not valid JSON"):
         load_prompts(str(folder))
     (folder / "style.jsonl").unlink()
     with pytest.raises(DataError, match="cannot read prompts file"):
@@ -83,3 +84,44 @@ def test_malformed_and_missing_files_are_reported(tmp_path):
 def test_unknown_source_names_the_choices():
     with pytest.raises(ConfigError, match="neither 'bundled'"):
         load_prompts("/no/such/folder")
+
+
+RECORD = {"id": "id-9999", "dimension": "id", "text": "t", "template": "t", "attributes": {"group": "g"}}
+
+
+@pytest.mark.parametrize("file, line, message", [
+    ("id", "[1, 2]", "is a JSON list, not an object"),
+    ("id", '"text"', "is a JSON str, not an object"),
+    ("id", json.dumps({**RECORD, "id": "../../x/tonal"}), "is not a plain name"),
+    ("id", json.dumps({**RECORD, "id": "a/b"}), "is not a plain name"),
+    ("id", json.dumps({**RECORD, "id": ".hidden"}), "is not a plain name"),
+    ("id", json.dumps({**RECORD, "id": "x" * 300}), "is not a plain name"),
+    ("id", json.dumps({**RECORD, "id": "id-0001"}), "repeats prompt id 'id-0001' (first in id.jsonl line 1)"),
+    ("tonal", json.dumps({**RECORD, "id": "style-0001", "dimension": "tonal",
+                          "attributes": {"keyword": "k"}}), "repeats prompt id 'style-0001'"),
+    ("id", json.dumps({**RECORD, "attributes": {}}), "lacks attributes group"),
+    ("id", json.dumps({**RECORD, "attributes": []}), "field attributes is not a dict"),
+    ("id", json.dumps({**RECORD, "text": 5}), "field text is not a str"),
+    ("id", json.dumps({k: v for k, v in RECORD.items() if k != "template"}), "has fields"),
+    ("id", json.dumps({**RECORD, "dimension": "tonal"}), "has dimension 'tonal' in the id file"),
+    ("layout", json.dumps({**RECORD, "dimension": "layout", "attributes": {"class": "cat", "count": "2"}}),
+     "attribute count '2' is not a whole number"),
+    ("id", '{"id": ' + "1" * 5000 + "}", "5000 digits"),
+])
+def test_untrusted_prompt_records_are_refused_with_their_line(tmp_path, file, line, message):
+    folder = tmp_path / "bank"
+    shutil.copytree(bundled_dir(), folder)
+    (folder / "manifest.json").unlink()  # a custom bank
+    with open(folder / f"{file}.jsonl", "a") as fh:
+        fh.write(line + "\n")
+    with pytest.raises(DataError, match=re.escape(message)) as caught:
+        load_prompts(str(folder))
+    assert f"{file}.jsonl line" in str(caught.value)
+
+
+def test_a_list_as_prompt_manifest_is_one_error(tmp_path):
+    folder = tmp_path / "bank"
+    shutil.copytree(bundled_dir(), folder)
+    (folder / "manifest.json").write_text("[]")
+    with pytest.raises(DataError, match="is a JSON list, not an object"):
+        load_prompts(str(folder))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -12,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from divgenbench.cli import app
+from divgenbench.errors import DataError
 from divgenbench.report import render_report, write_report
 from divgenbench.results.sidecars import open_run
 
@@ -177,3 +179,95 @@ def test_bounded_scores_are_drawn_on_their_full_range():
     pvs_axis, asc_axis = figure.axes
     assert pvs_axis.get_ylim() == (0.0, 1.25)
     assert asc_axis.get_ylim()[0] == 0.0 and 0.3 < asc_axis.get_ylim()[1] < 1.0
+def thumbnails_of(html: str) -> int:
+    return html.count("data:image/jpeg;base64,")
+
+
+@pytest.mark.parametrize("tamper", ["outside", "symlink", "replaced", "bomb"])
+def test_thumbnails_come_only_from_matching_files_inside_the_run(make_run, tmp_path, tamper):
+    """``samples.jsonl`` travels with the folder: it must not smuggle other files into a shareable report."""
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (16, 16), (255, 0, 0)).save(secret)
+    before = thumbnails_of(render_report([open_run(run)]))
+    lines = (run / "samples.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    if tamper == "outside":  # a record pointing outside, with the outside file's true hash
+        first.update(path=str(secret), sha256=hashlib.sha256(secret.read_bytes()).hexdigest())
+    elif tamper == "symlink":
+        (run / first["path"]).unlink()
+        (run / first["path"]).symlink_to(secret)
+        first["sha256"] = hashlib.sha256(secret.read_bytes()).hexdigest()
+    elif tamper == "replaced":  # the image changed since it was scored
+        Image.new("RGB", (16, 16), (0, 255, 0)).save(run / first["path"])
+    else:  # a PNG header claiming 100k × 100k pixels
+        bomb = run / first["path"]
+        Image.new("1", (20_000, 20_000)).save(bomb)
+        first["sha256"] = hashlib.sha256(bomb.read_bytes()).hexdigest()
+    (run / "samples.jsonl").write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    html = render_report([open_run(run)])
+    assert thumbnails_of(html) == before - 1
+    assert "1 images not shown: outside the run folder" in html
+
+
+@pytest.mark.parametrize("record, message", [
+    ("[1]", "a JSON list, not an object"),
+    ('{"prompt_id": "id-0001"}', "fields"),
+    ('{"prompt_id": "../x", "dimension": "id", "k": 0, "seed": 0, "path": "p", "sha256": "' + "0" * 64 + '"}',
+     "is not a bank prompt"),
+    ('{"prompt_id": "id-0001", "dimension": "id", "k": "0", "seed": 0, "path": "p", "sha256": "' + "0" * 64 + '"}',
+     "k is not a int"),
+    ('{"prompt_id": "id-0001", "dimension": "id", "k": 0, "seed": 0, "path": "p", "sha256": "x"}',
+     "sha256 is not 64 lowercase hex"),
+    ('{"k": ' + "1" * 5000 + "}", "5000 digits"),
+])
+def test_hostile_samples_records_are_one_error_in_report_and_compare(make_run, tmp_path, record, message):
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    with open(run / "samples.jsonl", "a") as fh:
+        fh.write(record + "\n")
+    html = render_report([open_run(run)])
+    assert "no image grids" in html and message.split(" ")[0] in html
+    result = CliRunner().invoke(app, ["compare", str(run), str(run), "--resamples", "10"])
+    assert isinstance(result.exception, DataError) and message in str(result.exception)
+
+
+@pytest.mark.parametrize("target, message", [
+    ("results.json", "is not an .html file"),
+    ("notes.html", "refusing to overwrite"),
+    ("folder.html", "is a folder"),
+    ("missing-parent/deeper/r.html", None),  # a new path: made, parents too
+])
+def test_report_output_never_overwrites_anything_but_a_report(make_run, tmp_path, target, message):
+    run = tmp_path / "run"
+    shutil.copytree(make_run("varied"), run)
+    (run / "notes.html").write_text("<p>my own notes</p>")
+    (run / "folder.html").mkdir()
+    output = run / target
+    before = output.read_bytes() if output.is_file() else None
+    result = CliRunner().invoke(app, ["report", str(run), "-o", str(output)])
+    if message is None:
+        assert result.exit_code == 0 and output.read_bytes().startswith(b"<!DOCTYPE html>")
+        again = CliRunner().invoke(app, ["report", str(run), "-o", str(output)])  # an earlier report: replaced
+        assert again.exit_code == 0, again.output
+        return
+    assert message in str(result.exception)
+    assert (output.read_bytes() if output.is_file() else None) == before
+
+
+@pytest.mark.parametrize("errno_name", ["EACCES", "ENOSPC", "ENAMETOOLONG"])
+def test_an_unwritable_report_output_is_one_config_error(make_run, tmp_path, monkeypatch, errno_name):
+    """Read-only folder, full disk, over-long name (simulated where the write fails: tests may run as root)."""
+    import errno
+    import os
+
+    from divgenbench.errors import ConfigError
+
+    def failing_fsync(fd):
+        raise OSError(getattr(errno, errno_name), os.strerror(getattr(errno, errno_name)))
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(ConfigError, match=f"cannot write the report to .*{os.strerror(getattr(errno, errno_name))}"):
+        write_report([make_run("varied")], tmp_path / "r.html")
+    assert list(tmp_path.iterdir()) == []  # no half-written temporary left behind

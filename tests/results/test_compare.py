@@ -83,3 +83,23 @@ def test_compare_command_prints_the_table(make_run, monkeypatch):
     pvs_line = next(line for line in result.output.splitlines() if "PVS" in line)
     assert "✓" in pvs_line and pvs_line.rstrip(" │").endswith("B")
     assert "not computed in A and B" in result.output
+
+
+@pytest.mark.parametrize("edit, message", [
+    ("value", r"records PVS = 0\.9, but its own sidecars .* give"),
+    ("sidecar", "made from other images than samples.jsonl lists"),
+    ("sidecar-and-samples", r"records PVS = .*, but its own sidecars .* give 0\.0"),
+])
+def test_a_results_file_that_disagrees_with_its_own_sidecars_is_refused(tmp_path, make_run, edit, message):
+    if edit == "value":
+        other = edited_copy(make_run("varied"), tmp_path / "edited", lambda d: d["scores"]["pvs"].update(value=0.9))
+    else:  # the varied run's results with the constant run's features (and image list)
+        other = tmp_path / "swapped"
+        shutil.copytree(make_run("varied"), other)
+        shutil.rmtree(other / "features")
+        shutil.copytree(make_run("constant") / "features", other / "features")
+        if edit == "sidecar-and-samples":
+            shutil.copy(make_run("constant") / "samples.jsonl", other / "samples.jsonl")
+    with pytest.raises(DataError, match=message) as caught:
+        compare_runs(make_run("varied"), other)
+    assert "divgenbench score" in caught.value.hint

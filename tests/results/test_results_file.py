@@ -203,6 +203,58 @@ def test_non_finite_numbers_are_rejected(results_dict):
     assert [p.path for p in problems] == ["scores.pvs.value"]
 
 
+@pytest.mark.parametrize("path, value, message", [
+    (("scores", "pvs", "value"), "0.5", "valid number"),
+    (("scores", "pvs", "n"), True, "valid integer"),
+    (("scores", "pvs", "n"), 3.0, "valid integer"),
+    (("smoke",), "yes", "valid boolean"),
+    (("scores", "pvs", "value"), 1e308, "outside PVS's range"),
+    (("scores", "pvs", "interval", "high"), 2.0, "high 2.0 is outside PVS's range"),
+    (("scores", "pvs", "direction"), "lower", "higher-is-better"),
+])
+def test_results_are_validated_strictly_and_within_metric_ranges(results_dict, path, value, message):
+    data = copy.deepcopy(results_dict)
+    target = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    results, problems = check_results_data(data)
+    assert results is None and any(message in p.message for p in problems), problems
+
+
+def test_asc_is_bounded_by_its_reference_training_set(results_dict):
+    data = copy.deepcopy(results_dict)
+    data["references"] = {"style-embedding": {"name": "wikiart", "features_sha256": "0" * 64,
+                                              "fingerprint_digest": "x", "train": 50, "test": 10}}
+    data["scores"]["asc"] = {"name": "ASC", "value": 60.0, "n": 2, "direction": "higher"}
+    _, problems = check_results_data(data)
+    assert any("asc: value 60.0 is outside ASC's range [0.0, 50.0]" in p.message for p in problems), problems
+    data["scores"]["asc"]["value"] = 0.9
+    assert check_results_data(data)[1] == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"schema_version": ' + "1" * 5000 + "}", "5000 digits"),
+    ('{"timings": {"x": 1e400}}', "overflows a float"),
+    ('{"timings": {"x": NaN}}', "NaN is not a JSON number"),
+    ("{\"a\":" * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+])
+def test_hostile_json_is_one_problem(text, message):
+    results, problems = check_results_text(text)
+    assert results is None and len(problems) == 1 and message in problems[0].message
+
+
+def test_validate_refuses_a_huge_file_without_reading_it_whole(tmp_path, monkeypatch):
+    from divgenbench import strictjson
+
+    monkeypatch.setattr(strictjson, "MAX_JSON_BYTES", 1000)
+    big = tmp_path / "results.json"
+    big.write_text(" " * 5000 + "{}")
+    assert len(strictjson.read_bounded(big)) == 1001
+    result = CliRunner().invoke(app, ["validate", str(big)])
+    assert result.exit_code == 1 and "byte limit" in result.output
+
+
 def test_results_made_on_a_retired_prompt_bank_are_refused_naming_it(results_dict, tmp_path):
     """Issue 14 rewrote bank v1: images made for the old texts answer other prompts, so validate refuses."""
     from divgenbench.prompts.vocab import RETIRED_BANK_SHA256
