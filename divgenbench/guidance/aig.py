@@ -16,12 +16,20 @@ Schedules, γ as a function of progress s in [0, 1]:
 - `step`: 0 before `switch`, 1 from `switch` on (base for the first part of sampling, fine-tuned after);
 - `constant`: γ ≡ `weight`, the endpoints used to check the mixing (0: base alone, 1: fine-tuned alone).
 At γ = 0 or 1 the chosen prediction is returned as is, so those images are byte-identical to one model's.
+
+:class:`AnnealedImportanceGuidance` is the guidance plug-in ``aig`` (others = the one fine-tuned model), e.g.
+``--model-args method=aig,base=flux-dev,others=flux-d2align@checkpoint=CKPT,schedule=power``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import GuidanceArgs, GuidanceMethod
 
 SCHEDULES = ("power", "sigmoid", "step", "constant")
 Schedule = Literal["power", "sigmoid", "step", "constant"]
@@ -62,3 +70,30 @@ def mix(base, fine_tuned, gamma: float):
     if gamma == 1:
         return fine_tuned
     return base * (1.0 - gamma) + fine_tuned * gamma
+
+
+class AIGArgs(GuidanceArgs):
+    schedule: Schedule = Field("power", description="how γ rises over sampling: power, sigmoid, step, constant")
+    exponent: float = Field(2.0, gt=0.0, description="power schedule: γ = 1 − (1 − progress)^exponent")
+    sharpness: float = Field(10.0, gt=0.0, description="sigmoid schedule: slope of the logistic step")
+    midpoint: float = Field(0.5, ge=0.0, le=1.0, description="sigmoid schedule: progress at its centre")
+    switch: float = Field(0.5, ge=0.0, le=1.0, description="step schedule: progress from which γ = 1")
+    weight: float = Field(1.0, ge=0.0, le=1.0, description="constant schedule: γ at every step")
+
+
+class AnnealedImportanceGuidance(GuidanceMethod):
+    """``aig``: (1 − γ)·base + γ·fine_tuned with γ a function of sampling progress = 1 − noise level."""
+
+    name = "aig"
+    Args = AIGArgs
+
+    def gamma(self, t: float) -> float:
+        """γ at noise level ``t``; progress is clamped into [0, 1] because schedulers' first sigma may round
+        a hair above 1 (or a DDPM timestep above num_train_timesteps − 1 / num_train_timesteps)."""
+        progress = min(1.0, max(0.0, 1.0 - t))
+        options = self.args.model_dump(exclude={"schedule"})
+        return aig_gamma(progress, self.args.schedule, **options)
+
+    def combine(self, predictions: Sequence[Any], t: float, step: int, num_steps: int) -> Any:
+        base, fine_tuned = predictions
+        return mix(base, fine_tuned, self.gamma(t))

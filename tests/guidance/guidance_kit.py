@@ -3,7 +3,8 @@
 ``combine`` must be a pure per-step function: same inputs → same output, inputs untouched, output of the
 predictions' shape and dtype, each image of the batch independent of the others (batch invariance), finite
 for finite inputs at every step and noise level; its args refuse NaN; its registry entry resolves in a
-fresh process.
+fresh process. The helpers below run a method through the ``guided`` generator on tiny FLUX transformers
+(different ``weights_seed`` = different transformers) to compare its images with one model's, byte for byte.
 """
 
 from __future__ import annotations
@@ -11,13 +12,51 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
 from divgenbench.errors import ConfigError
+from divgenbench.generators import GENERATORS, GenerationSettings, ImageRequest
 from divgenbench.guidance.base import GuidanceMethod
+from divgenbench.protocol import image_seed
 
 NUM_STEPS = 4
+REQUESTS = [ImageRequest(f"p{i}", "id", text, 0, image_seed("divgenbench-v1", f"p{i}", 0))
+            for i, text in enumerate(["a red apple", "an old sailor"])]
+SETTINGS = GenerationSettings(batch_size=2)
+
+
+def pixels(generator) -> list[np.ndarray]:
+    return [np.asarray(image) for image in generator.generate(REQUESTS)]
+
+
+def same_images(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def guided(method: str, base_seed: int, other_seeds: list[int], **method_args: object):
+    """The ``guided`` generator: ``method`` on tiny-flux (weights ``base_seed``) with tiny-flux others."""
+    others = "+".join(f"tiny-flux@weights_seed={seed}" for seed in other_seeds)
+    return GENERATORS.get("guided")(SETTINGS, {"method": method, "base": f"tiny-flux@weights_seed={base_seed}",
+                                               "others": others, **{k: str(v) for k, v in method_args.items()}})
+
+
+def tiny_flux_pixels(seed: int) -> list[np.ndarray]:
+    """Images of tiny-flux with weights ``seed``, unguided."""
+    return pixels(GENERATORS.get("tiny-flux")(SETTINGS, {"weights_seed": str(seed)}))
+
+
+def transformer_alone_pixels(base_seed: int, transformer_seed: int) -> list[np.ndarray]:
+    """Images of the ``base_seed`` pipeline with its transformer swapped for the ``transformer_seed`` one: what
+    a method that returns the other model's prediction must reproduce byte for byte."""
+    other = GENERATORS.get("tiny-flux")(SETTINGS, {"weights_seed": str(transformer_seed)})
+    other.load()
+    swapped = GENERATORS.get("tiny-flux")(SETTINGS, {"weights_seed": str(base_seed)})
+    swapped.load()
+    swapped.pipe = type(swapped.pipe)(**{**swapped.pipe.components, "transformer": other.pipe.transformer})
+    swapped.pipe.set_progress_bar_config(disable=True)
+    return pixels(swapped)
 
 
 def predictions(count: int, batch: int = 3, seed: int = 0) -> list[torch.Tensor]:

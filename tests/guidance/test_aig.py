@@ -1,9 +1,12 @@
-"""AIG's schedules and mixing (pure arithmetic; the diffusers wiring is tested with the guidance kind)."""
+"""AIG's schedules and mixing (pure arithmetic), and the ``aig`` plug-in through the ``guided`` generator on two
+different tiny FLUX transformers: γ ≡ 0 is the base alone, γ ≡ 1 the fine-tuned transformer alone, byte for byte."""
 
 import numpy as np
 import pytest
+from guidance_kit import check_method, guided, pixels, same_images, tiny_flux_pixels, transformer_alone_pixels
 
-from divgenbench.guidance.aig import SCHEDULES, aig_gamma, mix
+from divgenbench.errors import ConfigError
+from divgenbench.guidance.aig import SCHEDULES, AnnealedImportanceGuidance, aig_gamma, mix
 
 PROGRESS = np.linspace(0, 1, 51)
 
@@ -38,3 +41,36 @@ def test_bad_schedule_or_progress_is_named():
     with pytest.raises(ValueError, match=r"progress must be in \[0, 1\]"):
         aig_gamma(1.5)
     assert set(SCHEDULES) == {"power", "sigmoid", "step", "constant"}
+
+
+def test_aig_passes_the_guidance_kit():
+    check_method(AnnealedImportanceGuidance, registered_as="aig")
+
+
+def test_aig_reads_the_noise_level_as_one_minus_progress():
+    aig = AnnealedImportanceGuidance.from_model_args({})
+    # pure noise (t = 1) is the first step: base alone; the clean end (t = 0) is the fine-tuned model alone
+    assert [aig.gamma(t) for t in (1.0, 0.75, 0.5, 0.0)] == pytest.approx([0, 0.4375, 0.75, 1])
+    assert aig.gamma(1.0004) == 0  # a first sigma rounded above 1 is still the start
+    step = AnnealedImportanceGuidance.from_model_args({"schedule": "step", "switch": "0.25"})
+    assert step.gamma(0.8) == 0 and step.gamma(0.75) == 1
+
+
+def test_aig_args_are_typed():
+    with pytest.raises(ConfigError, match="cosine"):
+        AnnealedImportanceGuidance.from_model_args({"schedule": "cosine"})
+    with pytest.raises(ConfigError, match="weight"):
+        AnnealedImportanceGuidance.from_model_args({"schedule": "constant", "weight": "1.5"})
+
+
+@pytest.mark.slow
+def test_gamma_0_is_the_base_and_gamma_1_the_fine_tuned_transformer_byte_for_byte():
+    base_alone = tiny_flux_pixels(0)
+    tuned_alone = transformer_alone_pixels(0, 1)
+    assert not same_images(base_alone, tuned_alone)  # the transformers differ
+    assert same_images(pixels(guided("aig", 0, [1], schedule="constant", weight=0)), base_alone)
+    assert same_images(pixels(guided("aig", 0, [1], schedule="constant", weight=1)), tuned_alone)
+
+    annealed = pixels(guided("aig", 0, [1]))  # the paper's power schedule: a mix of both
+    assert not any(same_images([a], [b]) or same_images([a], [c])
+                   for a, b, c in zip(annealed, base_alone, tuned_alone))
