@@ -418,6 +418,12 @@ def plan(config: EvalConfig, model: Any = None) -> Plan:
         METRICS.target(key)
     keys = [k for k in metric_keys() if k in config.scores] if config.scores else metric_keys()
     metrics = [METRICS.get(k)() for k in keys]
+    if config.reference_run is None:  # [choice] results hold only what this run can compute: no rows of dashes
+        named = [m.key for m in metrics if m.needs_reference_run and config.scores]
+        if named:
+            raise ConfigError(f"{', '.join(named)} compare this run with a reference run",
+                              "pass --reference-run RUN_DIR (typically the base model's run)")
+        metrics = [m for m in metrics if not m.needs_reference_run]
     quality = list(config.quality) if config.quality is not None else default_scorers(extractor_set)
     used = [EXTRACTORS.get(name) for name in
             dict.fromkeys(extractor_for(m.feature, extractor_set, config.extractor_overrides) for m in metrics)

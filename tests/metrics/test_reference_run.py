@@ -8,10 +8,11 @@ import shutil
 import numpy as np
 import pytest
 
+from divgenbench.errors import ConfigError
 from divgenbench.extractors import EXTRACTORS
 from divgenbench.extractors.base import Extractor
 from divgenbench.metrics import METRICS, metric_keys
-from divgenbench.pipeline import EvalConfig, score
+from divgenbench.pipeline import EvalConfig, plan, score
 from divgenbench.pipeline import evaluate_and_write as evaluate
 
 pytestmark = pytest.mark.slow
@@ -62,10 +63,11 @@ def values(run) -> dict:
     return json.loads((run / "results.json").read_text())["scores"]
 
 
-def test_without_a_reference_run_the_extras_are_not_computed_with_the_reason(two_runs):
+def test_without_a_reference_run_the_extras_are_left_out_and_naming_one_says_what_to_pass(two_runs, tmp_path):
     scores = values(two_runs / "tuned")
-    assert REFERENCE_KEYS and all(scores[k]["status"] == "not-computed" for k in REFERENCE_KEYS)
-    assert "--reference-run" in scores["scd-id"]["reason"]
+    assert REFERENCE_KEYS and not set(REFERENCE_KEYS) & set(scores)  # no rows of dashes in every results file
+    with pytest.raises(ConfigError, match="--reference-run"):
+        plan(EvalConfig(model="tiny-flux", output=tmp_path / "x", limit=1, scores=("pvs", "scd-tonal")))
 
 
 def test_rescoring_against_a_reference_run_adds_the_extras_from_cached_features_only(runs, extractor_passes):
