@@ -421,7 +421,7 @@ def plan(config: EvalConfig, model: Any = None) -> Plan:
     if config.reference_run is None:  # [choice] results hold only what this run can compute: no rows of dashes
         named = [m.key for m in metrics if m.needs_reference_run and config.scores]
         if named:
-            raise ConfigError(f"{', '.join(named)} compare this run with a reference run",
+            raise ConfigError(f"{', '.join(named)} compare this run with a reference run, and none was given",
                               "pass --reference-run RUN_DIR (typically the base model's run)")
         metrics = [m for m in metrics if not m.needs_reference_run]
     quality = list(config.quality) if config.quality is not None else default_scorers(extractor_set)

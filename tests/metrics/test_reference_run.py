@@ -66,8 +66,9 @@ def values(run) -> dict:
 def test_without_a_reference_run_the_extras_are_left_out_and_naming_one_says_what_to_pass(two_runs, tmp_path):
     scores = values(two_runs / "tuned")
     assert REFERENCE_KEYS and not set(REFERENCE_KEYS) & set(scores)  # no rows of dashes in every results file
-    with pytest.raises(ConfigError, match="--reference-run"):
+    with pytest.raises(ConfigError, match="scd-tonal compare this run with a reference run") as refused:
         plan(EvalConfig(model="tiny-flux", output=tmp_path / "x", limit=1, scores=("pvs", "scd-tonal")))
+    assert "--reference-run" in refused.value.one_line()
 
 
 def test_rescoring_against_a_reference_run_adds_the_extras_from_cached_features_only(runs, extractor_passes):
