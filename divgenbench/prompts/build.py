@@ -52,12 +52,20 @@ def base_text(text: str) -> str:
 
 
 def read_parti(path: Path) -> list[dict[str, str]]:
+    """PartiPrompts rows; a file that is not UTF-8 TSV with Prompt and Category columns is one DataError."""
+    fix = "pass --parti PATH to a copy of PartiPrompts.tsv (UTF-8, tab-separated, with a header row)"
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh, delimiter="\t"))
+            rows = list(csv.DictReader(fh, delimiter="\t"))
     except OSError as exc:
-        raise DataError(f"cannot read PartiPrompts source {path}: {exc.strerror}",
-                        "pass --parti PATH to a copy of PartiPrompts.tsv") from exc
+        raise DataError(f"cannot read PartiPrompts source {path}: {exc.strerror}", fix) from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"PartiPrompts source {path} is not UTF-8 TSV ({type(exc).__name__})", fix) from exc
+    broken = next((i for i, row in enumerate(rows, start=2)
+                   if not isinstance(row.get("Prompt"), str) or not isinstance(row.get("Category"), str)), None)
+    if broken is not None:
+        raise DataError(f"PartiPrompts source {path}: line {broken} has no Prompt or Category column", fix)
+    return rows
 
 
 def parti_bases(rows: Sequence[dict[str, str]], exclude: Iterable[str]) -> list[BaseContent]:

@@ -241,3 +241,18 @@ def test_rebuild_is_byte_identical(tmp_path):
     committed = (REPO / "prompts" / "v1" / "manifest.json").read_text()
     assert (out / "manifest.json").read_text() == committed
     assert manifest["sources"]["parti"]["sha256"] == "fab29e41bb512a169b56acab4cf2a41dcb675e285df2efcde6640c7dd3c440eb"
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"Prompt\tCategory\n\xff\xfe broken\tAnimals\n", "is not UTF-8 TSV"),
+    (b"Text\tKind\na cat\tAnimals\n", "line 2 has no Prompt or Category column"),
+])
+def test_a_damaged_parti_source_is_one_error_naming_the_fix(tmp_path, content, problem):
+    from divgenbench.errors import DataError
+    from divgenbench.prompts.build import read_parti
+
+    source = tmp_path / "PartiPrompts.tsv"
+    source.write_bytes(content)
+    with pytest.raises(DataError, match=problem) as refused:
+        read_parti(source)
+    assert "--parti PATH" in refused.value.one_line()
