@@ -26,6 +26,7 @@ from .torch_base import (
     SeededRandomWeights,
     TorchScorer,
     combined_identity,
+    dropout_mlp,
     load_exact,
     read_torch_checkpoint,
 )
@@ -65,13 +66,7 @@ def build_aesthetic_model(vision: dict[str, Any]):
     class AestheticHead(nn.Module):
         def __init__(self, width: int) -> None:
             super().__init__()
-            layers: list[nn.Module] = []
-            for i, out in enumerate(HEAD_WIDTHS):
-                layers.append(nn.Linear(width, out))
-                if i < len(HEAD_DROPOUT):
-                    layers.append(nn.Dropout(HEAD_DROPOUT[i]))
-                width = out
-            self.scoring_head = nn.Sequential(*layers)
+            self.scoring_head = dropout_mlp(width, HEAD_WIDTHS, HEAD_DROPOUT)
 
     class AestheticV25(nn.Module):
         def __init__(self) -> None:

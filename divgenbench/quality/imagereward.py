@@ -40,6 +40,7 @@ from .torch_base import (
     SeededRandomWeights,
     TorchScorer,
     combined_identity,
+    dropout_mlp,
     load_exact,
     read_torch_checkpoint,
 )
@@ -96,13 +97,7 @@ def build_imagereward(vit: dict[str, Any], text: dict[str, Any], vocab_size: int
     class Mlp(nn.Module):
         def __init__(self, width: int) -> None:
             super().__init__()
-            layers: list[nn.Module] = []
-            for i, out in enumerate(MLP_WIDTHS):
-                layers.append(nn.Linear(width, out))
-                if i < len(MLP_DROPOUT):
-                    layers.append(nn.Dropout(MLP_DROPOUT[i]))
-                width = out
-            self.layers = nn.Sequential(*layers)
+            self.layers = dropout_mlp(width, MLP_WIDTHS, MLP_DROPOUT)
 
     class ImageRewardModel(nn.Module):
         def __init__(self) -> None:

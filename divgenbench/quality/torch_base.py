@@ -224,6 +224,20 @@ class CosineScorer(TorchScorer):
         return torch.nn.functional.normalize(vectors.float(), dim=-1)
 
 
+def dropout_mlp(width: int, widths: Sequence[int], dropouts: Sequence[float]):
+    """``Linear`` layers of ``widths``, the first ``len(dropouts)`` each followed by its ``Dropout``: the
+    scoring heads of ImageReward and Aesthetic v2.5, whose checkpoints index this ``Sequential`` key for key."""
+    from torch import nn
+
+    layers: list[nn.Module] = []
+    for i, out in enumerate(widths):
+        layers.append(nn.Linear(width, out))
+        if i < len(dropouts):
+            layers.append(nn.Dropout(dropouts[i]))
+        width = out
+    return nn.Sequential(*layers)
+
+
 def read_torch_checkpoint(path, what: str, entry: str) -> dict[str, Any]:
     """The tensors of a released checkpoint: a state dict, or one under ``state_dict`` / ``model``, with
     DataParallel's ``module.`` prefix removed. Tensors only (``weights_only``), never arbitrary pickle."""
