@@ -58,11 +58,22 @@ def test_rescoring_from_the_cache_runs_no_model(run_copy, no_models):
     assert results.scores["ids"].status == "computed"  # the tiny detector found faces in tiny-flux images
     before = scores(run)
     (run / "results.json").unlink()  # a rescoring must rebuild it
-    (run / "report.html").write_text("stale")  # and refresh the report, which would show the old numbers
+    stale = '<!DOCTYPE html><meta name="generator" content="divgenbench 0.0"> stale numbers'
+    (run / "report.html").write_text(stale)  # and refresh the report, which would show the old numbers
     result = CliRunner().invoke(app, ["score", str(run), "-q"])
     assert result.exit_code == 0, result.output
     assert no_models == [] and scores(run) == before
-    assert (run / "report.html").read_text().startswith("<!DOCTYPE html>") and "report: " in result.output
+    assert (run / "report.html").read_text() != stale and "report: " in result.output
+    assert (run / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_foreign_file_at_the_report_path_is_refused_before_rescoring(run_copy):
+    run, _ = run_copy
+    (run / "report.html").write_text("my notes")
+    before = (run / "results.json").read_bytes()
+    result = CliRunner().invoke(app, ["score", str(run), "-q"])
+    assert result.exit_code != 0 and "not a DivGenBench report" in str(result.exception)
+    assert (run / "results.json").read_bytes() == before and (run / "report.html").read_text() == "my notes"
     assert json.loads((run / "results.json").read_text())["extractors"]["face-embedding"]["extractor"] == "tiny-arcface"
 
 

@@ -64,6 +64,10 @@ def eval_command(
         extractor_overrides=extractor_overrides(face_extractor, detector),
         style_reference=reference, reference_run=reference_run, quality=quality_names(quality),
         resamples=resamples, shard=Shard.parse(shard) if shard else None, generate_only=generate_only)
+    if not no_report:  # checked before the first image: a foreign RUN/report.html is never overwritten
+        from ..report.html import check_report_target
+
+        check_report_target(RunDir(config.output).report_path)
     with interruptible():
         results = evaluate_and_write(config, Reporter(quiet=quiet))
     if results is None and generate_only:

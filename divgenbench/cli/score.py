@@ -34,12 +34,16 @@ def score_command(
     check_resamples(resamples)
     if not run_dir.is_dir():
         raise ConfigError(f"{run_dir} is not a folder", "pass the --output folder of a `divgenbench eval` run")
+    run = RunDir(run_dir)
+    if not no_report:  # refused before anything is rescored, so a refusal leaves the run as it was
+        from ..report.html import check_report_target
+
+        check_report_target(run.report_path)
     with interruptible():
         results = score(run_dir, extractor_set=extractors, extractor_overrides=extractor_overrides(face_extractor),
                         resamples=resamples, reference_run=reference_run, reporter=Reporter(quiet=quiet))
     console.print(score_table(results))
     print_skipped(results)
-    run = RunDir(run_dir)
     console.print(f"results: {run.results_path}", markup=False, highlight=False)
     if not no_report:  # a report left from before the rescore would show the old numbers
         from ..report import write_report
