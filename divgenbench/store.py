@@ -4,6 +4,11 @@
 ``$DIVGENBENCH_HOME/weights/<entry name>/<filename>``; ``divgenbench models download`` puts it there
 with huggingface_hub, and a missing file offline raises ``MissingWeightsError`` naming the hub id, the
 file, its sha256 and the exact path to put it at.
+
+Two kinds of entry: a ``WeightFile`` is one file (``hf_hub_download``, or a pinned URL); a ``WeightSnapshot``
+is a model that transformers reads as a folder (weights, config, processor, tokenizer), fetched whole with
+``snapshot_download`` and allow patterns, so one entry — one download, one check, one offline message — stands
+for the model, and ``from_pretrained(entry folder, local_files_only=True)`` reads it where it lies.
 """
 
 from __future__ import annotations
@@ -55,11 +60,70 @@ class WeightFile:
     def local_path(self) -> Path:
         return self.entry_dir / self.filename
 
+    @property
+    def pinned_path(self) -> Path:
+        """The file whose sha256 is pinned: this one."""
+        return self.local_path
 
-WEIGHTS: dict[str, WeightFile] = {}
+    def is_present(self) -> bool:
+        return self.local_path.exists()
 
 
-def register_weight(weight: WeightFile) -> WeightFile:
+@dataclass(frozen=True)
+class WeightSnapshot:
+    """A hub model read as a folder. ``allow_patterns`` say what ``snapshot_download`` fetches; ``files`` are
+    what the folder must hold to load (checked before a run); ``weights_file`` is the file whose sha256 is
+    pinned (the others are small configs and vocabularies, fixed by the revision)."""
+
+    entry: str
+    hub_id: str
+    files: tuple[str, ...]
+    weights_file: str
+    allow_patterns: tuple[str, ...]
+    revision: str = "main"
+    sha256: str | None = None
+    license: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.weights_file not in self.files:
+            raise ValueError(f"{self.entry}: weights_file {self.weights_file!r} is not one of its files")
+
+    @property
+    def source(self) -> str:
+        return f"hub repo {self.hub_id!r} (revision {self.revision})"
+
+    @property
+    def filename(self) -> str:
+        """The files, for messages and the ``models check`` table."""
+        return ", ".join(self.files)
+
+    @property
+    def entry_dir(self) -> Path:
+        return home() / "weights" / self.entry
+
+    @property
+    def local_path(self) -> Path:
+        """The folder ``from_pretrained`` reads."""
+        return self.entry_dir
+
+    @property
+    def pinned_path(self) -> Path:
+        """The file whose sha256 is pinned."""
+        return self.entry_dir / self.weights_file
+
+    def missing_files(self) -> list[str]:
+        return [name for name in self.files if not (self.entry_dir / name).is_file()]
+
+    def is_present(self) -> bool:
+        return not self.missing_files()
+
+
+Weight = WeightFile | WeightSnapshot
+WEIGHTS: dict[str, Weight] = {}
+
+
+def register_weight(weight: Weight) -> Weight:
     check_plugin_name(weight.entry)
     if weight.entry in WEIGHTS and WEIGHTS[weight.entry] != weight:
         raise ConfigError(f"weight entry {weight.entry!r} is registered twice", "rename one of them")
@@ -67,30 +131,36 @@ def register_weight(weight: WeightFile) -> WeightFile:
     return weight
 
 
-def get_weight(entry: str) -> WeightFile:
+def get_weight(entry: str) -> Weight:
     if entry not in WEIGHTS:
         raise ConfigError(f"unknown weight entry {entry!r}", f"choose one of: {', '.join(sorted(WEIGHTS))}")
     return WEIGHTS[entry]
 
 
-def missing_message(weight: WeightFile) -> str:
+def missing_message(weight: Weight) -> str:
+    if isinstance(weight, WeightSnapshot):
+        missing = weight.missing_files() or list(weight.files)
+        pin = f" ({weight.weights_file} sha256 {weight.sha256})" if weight.sha256 else ""
+        return (f"weights for {weight.entry!r} are missing: file(s) {', '.join(missing)} of {weight.source}{pin};"
+                f" put the repository's files {', '.join(weight.files)} in {weight.local_path}")
     pin = f" (sha256 {weight.sha256})" if weight.sha256 else ""
     return (f"weights for {weight.entry!r} are missing: file {weight.filename!r} from {weight.source}{pin};"
             f" put it at {weight.local_path}")
 
 
 def resolve(entry: str, *, verify: bool = False) -> Path:
-    """Local path of a pinned weight file, or a clear ``MissingWeightsError``; never downloads."""
+    """Local path of a pinned weight file (a snapshot's folder), or a clear ``MissingWeightsError``; never
+    downloads."""
     weight = get_weight(entry)
-    path = weight.local_path
-    if not path.exists():
+    if not weight.is_present():
         raise MissingWeightsError(missing_message(weight),
                                   f"run `divgenbench models download {entry}` where the hub is reachable, "
-                                  "or copy the file there")
-    if verify and weight.sha256 and sha256_file(path) != weight.sha256:
-        raise DataError(f"{path} does not match the pinned sha256 {weight.sha256}",
+                                  "or copy the file(s) there")
+    pinned = weight.pinned_path
+    if verify and weight.sha256 and sha256_file(pinned) != weight.sha256:
+        raise DataError(f"{pinned} does not match the pinned sha256 {weight.sha256}",
                         f"delete it and run `divgenbench models download {entry}`")
-    return path
+    return weight.local_path
 
 
 def entries_for(names: Sequence[str], plugin_entries: Mapping[str, Sequence[str]] | None = None) -> list[str]:
@@ -134,23 +204,26 @@ def _download_url(weight: WeightFile) -> None:
 
 
 def download(entry: str) -> Path:
-    """Fetch one weight file into the store (huggingface_hub, or its pinned URL) and check its hash."""
-    from huggingface_hub import hf_hub_download
+    """Fetch one entry into the store (huggingface_hub, or its pinned URL) and check its hash."""
+    from huggingface_hub import hf_hub_download, snapshot_download
 
     weight = get_weight(entry)
     weight.entry_dir.mkdir(parents=True, exist_ok=True)
-    if weight.url:
+    if isinstance(weight, WeightFile) and weight.url:
         _download_url(weight)
         return resolve(entry, verify=True)
-    try:  # local_dir keeps the hub's sub-folders, so the file lands exactly at local_path
-        fetched = hf_hub_download(weight.hub_id, weight.filename, revision=weight.revision,
-                                  local_dir=weight.entry_dir)
+    try:  # local_dir keeps the hub's sub-folders, so files land exactly under entry_dir
+        if isinstance(weight, WeightSnapshot):
+            snapshot_download(weight.hub_id, revision=weight.revision, allow_patterns=list(weight.allow_patterns),
+                              local_dir=weight.entry_dir)
+        else:
+            fetched = Path(hf_hub_download(weight.hub_id, weight.filename, revision=weight.revision,
+                                           local_dir=weight.entry_dir))
+            if fetched != weight.local_path:
+                fetched.replace(weight.local_path)
     except Exception as exc:  # offline, gated repo, missing file: say what and where
         raise MissingWeightsError(f"download of {weight.entry!r} failed ({type(exc).__name__}); "
                                   + missing_message(weight), "check the network or hub token") from exc
-    path = Path(fetched)
-    if path != weight.local_path:
-        path.replace(weight.local_path)
     return resolve(entry, verify=True)
 
 
@@ -158,7 +231,7 @@ def download(entry: str) -> Path:
 class WeightCheck:
     """One row of ``divgenbench models check``."""
 
-    weight: WeightFile
+    weight: Weight
     status: str  # present | missing | hash mismatch | unpinned
     sha256: str | None  # what is on disk (None when missing)
 
@@ -166,9 +239,9 @@ class WeightCheck:
 def check(entry: str) -> WeightCheck:
     """Presence and hash of one entry; an unpinned file is hashed and reported as such."""
     weight = get_weight(entry)
-    if not weight.local_path.exists():
+    if not weight.is_present():
         return WeightCheck(weight, "missing", None)
-    actual = sha256_file(weight.local_path)
+    actual = sha256_file(weight.pinned_path)
     if weight.sha256 is None:
         return WeightCheck(weight, "unpinned", actual)
     return WeightCheck(weight, "present" if actual == weight.sha256 else "hash mismatch", actual)
@@ -177,9 +250,9 @@ def check(entry: str) -> WeightCheck:
 def status(entry: str) -> str:
     """'present', 'missing' or 'hash mismatch' (hashing only when pinned)."""
     weight = get_weight(entry)
-    if not weight.local_path.exists():
+    if not weight.is_present():
         return "missing"
-    if weight.sha256 and sha256_file(weight.local_path) != weight.sha256:
+    if weight.sha256 and sha256_file(weight.pinned_path) != weight.sha256:
         return "hash mismatch"
     return "present"
 

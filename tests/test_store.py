@@ -70,6 +70,68 @@ def test_check_reports_missing_present_mismatch_and_unpinned():
         del store.WEIGHTS[unpinned.entry]
 
 
+TOY_SNAPSHOT = store.WeightSnapshot("toy-snapshot", "someone/toy-detector", ("model.safetensors", "config.json"),
+                                    "model.safetensors", ("model.safetensors", "*.json"), "0123abcd",
+                                    hashlib.sha256(PAYLOAD).hexdigest())
+
+
+def test_a_snapshot_entry_is_one_folder_checked_file_by_file(monkeypatch):
+    monkeypatch.setitem(store.WEIGHTS, TOY_SNAPSHOT.entry, TOY_SNAPSHOT)
+    folder = TOY_SNAPSHOT.local_path
+    assert store.check(TOY_SNAPSHOT.entry).status == "missing"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(PAYLOAD)
+    with pytest.raises(MissingWeightsError) as caught:  # the config is still missing: named, with the folder
+        store.resolve(TOY_SNAPSHOT.entry)
+    message = str(caught.value)
+    assert "config.json" in message and "someone/toy-detector" in message and str(folder) in message
+    (folder / "config.json").write_text("{}")
+    assert store.check(TOY_SNAPSHOT.entry).status == "present"
+    assert store.resolve(TOY_SNAPSHOT.entry, verify=True) == folder
+    (folder / "model.safetensors").write_bytes(b"other weights")
+    assert store.check(TOY_SNAPSHOT.entry).status == "hash mismatch"
+    with pytest.raises(DataError, match="model.safetensors does not match"):
+        store.resolve(TOY_SNAPSHOT.entry, verify=True)
+    with pytest.raises(ValueError, match="not one of its files"):
+        store.WeightSnapshot("bad", "someone/x", ("config.json",), "model.safetensors", ("*",))
+
+
+def test_a_snapshot_downloads_with_its_allow_patterns(monkeypatch):
+    """``models download`` asks ``snapshot_download`` for the entry's revision and patterns, into the entry's
+    folder, then verifies the pinned file; the hub's other files are not fetched."""
+    import fnmatch
+
+    import huggingface_hub
+
+    monkeypatch.setitem(store.WEIGHTS, TOY_SNAPSHOT.entry, TOY_SNAPSHOT)
+    hub_files = {"model.safetensors": PAYLOAD, "config.json": b"{}", "pytorch_model.bin": b"other format"}
+    calls = []
+
+    def fake_snapshot_download(repo_id, *, revision, allow_patterns, local_dir):
+        calls.append((repo_id, revision, tuple(allow_patterns)))
+        for name, data in hub_files.items():
+            if any(fnmatch.fnmatch(name, pattern) for pattern in allow_patterns):
+                (Path(local_dir) / name).write_bytes(data)
+        return str(local_dir)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    assert store.download(TOY_SNAPSHOT.entry) == TOY_SNAPSHOT.local_path
+    assert calls == [("someone/toy-detector", "0123abcd", ("model.safetensors", "*.json"))]
+    assert sorted(p.name for p in TOY_SNAPSHOT.local_path.iterdir()) == ["config.json", "model.safetensors"]
+    hub_files["model.safetensors"] = b"a tampered mirror"
+    with pytest.raises(DataError, match="does not match the pinned sha256"):
+        store.download(TOY_SNAPSHOT.entry)
+
+
+def test_a_snapshot_download_offline_names_repo_files_and_folder(monkeypatch):
+    monkeypatch.setitem(store.WEIGHTS, TOY_SNAPSHOT.entry, TOY_SNAPSHOT)
+    with pytest.raises(MissingWeightsError) as caught:  # the real snapshot_download, HF_HUB_OFFLINE=1
+        store.download(TOY_SNAPSHOT.entry)
+    message = str(caught.value)
+    for part in ("someone/toy-detector", "0123abcd", "model.safetensors, config.json", str(TOY_SNAPSHOT.local_path)):
+        assert part in message
+
+
 def test_file_sha256_is_recomputed_when_the_file_changes(tmp_path):
     path = tmp_path / "w.bin"
     path.write_bytes(b"one")

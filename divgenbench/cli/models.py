@@ -77,7 +77,7 @@ def check_weights(
         failed |= result.status in {"missing", "hash mismatch"}
         mark = "[red]✗[/]" if result.status in {"missing", "hash mismatch"} else "[green]✓[/]"
         console.print(f"{mark} {w.entry}  {result.status}", highlight=False)
-        for label, value in (("hub", f"{w.hub_id} @ {w.revision[:12]}"), ("file", w.filename),
+        for label, value in (("hub", f"{w.hub_id} @ {w.revision[:12]}"), ("files" if isinstance(w, store.WeightSnapshot) else "file", w.filename),
                              ("pinned", w.sha256 or "(not pinned)"),
                              *((("on disk", result.sha256),) if result.sha256 and result.sha256 != w.sha256 else ()),
                              ("path", str(w.local_path))):

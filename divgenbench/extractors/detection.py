@@ -8,8 +8,8 @@ Grounding DINO [choice, SPEC §4]: ``IDEA-Research/grounding-dino-tiny`` through
 ``attributes["query"]``), box threshold 0.35 and text threshold 0.25 handed to the processor's
 ``post_process_grounded_object_detection`` (transformers 5: ``threshold``/``text_threshold``). As in IDEA's
 own ``predict``, the text threshold only picks each box's phrase; it does not drop boxes. The hub repository
-is several files; each is a store entry (``grounding-dino-tiny``, ``grounding-dino-tiny.config``, ...) and
-they are linked into one local snapshot folder for ``from_pretrained(local_files_only=True)``.
+is one store snapshot entry (``grounding-dino-tiny``): ``snapshot_download`` with allow patterns for the
+weights, configs and tokenizer, read in place by ``from_pretrained(local_files_only=True)``.
 
 YOLO [choice]: ``yolov8x.pt`` (COCO-80), restricted to the prompt's COCO class with Ultralytics' own
 ``classes=[i]`` filter: a box counts when its *best* class is the prompt's and its confidence exceeds 0.35
@@ -55,19 +55,12 @@ UNKNOWN_CLASS = "unknown-class"
 COCO_INDEX: dict[str, int] = {name: index for index, name in enumerate(COCO_PLURALS)}
 
 GROUNDING_DINO_HUB = "IDEA-Research/grounding-dino-tiny"
-GROUNDING_DINO_FILES: dict[str, str] = {  # store entry → file of the hub repository
-    "grounding-dino-tiny": "model.safetensors",
-    "grounding-dino-tiny.config": "config.json",
-    "grounding-dino-tiny.preprocessor": "preprocessor_config.json",
-    "grounding-dino-tiny.tokenizer": "tokenizer.json",
-    "grounding-dino-tiny.tokenizer-config": "tokenizer_config.json",
-    "grounding-dino-tiny.special-tokens": "special_tokens_map.json",
-    "grounding-dino-tiny.vocab": "vocab.txt",
-}
-for _entry, _filename in GROUNDING_DINO_FILES.items():
-    store.register_weight(store.WeightFile(entry=_entry, hub_id=GROUNDING_DINO_HUB, filename=_filename,
-                                           revision="main", license="Apache-2.0",
-                                           note="Grounding DINO (Swin-T), SDI detector"))
+GROUNDING_DINO_TINY = store.register_weight(store.WeightSnapshot(
+    entry="grounding-dino-tiny", hub_id=GROUNDING_DINO_HUB,
+    files=("model.safetensors", "config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
+           "special_tokens_map.json", "vocab.txt"),
+    weights_file="model.safetensors", allow_patterns=("model.safetensors", "*.json", "vocab.txt"),
+    license="Apache-2.0", note="Grounding DINO (Swin-T), SDI detector"))
 YOLOV8X = store.register_weight(store.WeightFile(
     entry="yolov8x", hub_id="Ultralytics/YOLOv8", filename="yolov8x.pt", revision="main", license="AGPL-3.0",
     note="COCO-80 detector; the v8.0.0 release asset has sha256 "
@@ -96,20 +89,6 @@ def boxes_record(boxes: np.ndarray, scores: np.ndarray) -> FeatureRecord:
     scores = np.asarray(scores, dtype=np.float32).reshape(-1)
     order = np.argsort(-scores, kind="stable")
     return FeatureRecord(OK, {"boxes": boxes[order], "scores": scores[order]})
-
-
-def snapshot_dir(entries: dict[str, str], name: str) -> Path:
-    """A folder that holds every file of a multi-file hub model, linked from the store (checked first)."""
-    paths = {filename: store.resolve(entry) for entry, filename in entries.items()}
-    folder = store.home() / "snapshots" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    for filename, path in paths.items():
-        link = folder / filename
-        if link.is_symlink() and link.resolve() == path.resolve():
-            continue
-        link.unlink(missing_ok=True)
-        link.symlink_to(path.resolve())
-    return folder
 
 
 class _DetectorExtractor(Extractor):
@@ -161,7 +140,7 @@ class GroundingDinoExtractor(_DetectorExtractor):
     """Grounding DINO through transformers, from the weight store or a local ``model_dir`` snapshot."""
 
     name = "grounding-dino"
-    weight_entries: ClassVar[tuple[str, ...]] = tuple(GROUNDING_DINO_FILES)
+    weight_entries: ClassVar[tuple[str, ...]] = (GROUNDING_DINO_TINY.entry,)
     text_threshold: ClassVar[float] = TEXT_THRESHOLD
 
     def __init__(self, model_dir: str | Path | None = None, **kwargs: Any) -> None:
@@ -170,13 +149,13 @@ class GroundingDinoExtractor(_DetectorExtractor):
 
     @classmethod
     def weights_status(cls) -> str:
-        states = {store.status(entry) for entry in GROUNDING_DINO_FILES}
-        return f"grounding-dino-tiny ({len(GROUNDING_DINO_FILES)} files): {', '.join(sorted(states))}"
+        return f"{GROUNDING_DINO_TINY.entry} ({len(GROUNDING_DINO_TINY.files)} files): " \
+               f"{store.status(GROUNDING_DINO_TINY.entry)}"
 
     @cached_property
     def _folder(self) -> Path:
         if self.model_dir is None:
-            return snapshot_dir(GROUNDING_DINO_FILES, "grounding-dino-tiny")
+            return store.resolve(GROUNDING_DINO_TINY.entry)
         if not (self.model_dir / "config.json").is_file():
             raise MissingWeightsError(f"{self.model_dir} is not a Grounding DINO snapshot (no config.json)",
                                       f"download {GROUNDING_DINO_HUB} there, or omit it to use the weight store")
@@ -201,7 +180,7 @@ class GroundingDinoExtractor(_DetectorExtractor):
 
     def _identity(self) -> tuple[str, str | None, str | None]:
         if self.model_dir is None:
-            return GROUNDING_DINO_HUB, "main", store.get_weight("grounding-dino-tiny").sha256 or self._weights_sha256
+            return GROUNDING_DINO_HUB, GROUNDING_DINO_TINY.revision, GROUNDING_DINO_TINY.sha256 or self._weights_sha256
         return str(self.model_dir), None, self._weights_sha256
 
     def fingerprint(self) -> Fingerprint:

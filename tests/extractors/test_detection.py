@@ -18,7 +18,7 @@ from divgenbench.extractors.base import ImageItem
 from divgenbench.extractors.detection import (
     BOX_THRESHOLD,
     COCO_INDEX,
-    GROUNDING_DINO_FILES,
+    GROUNDING_DINO_TINY,
     GroundingDinoExtractor,
     TinyGroundingDinoExtractor,
     TinyYoloExtractor,
@@ -119,10 +119,10 @@ def test_real_loader_reads_a_snapshot_folder_and_the_store(tiny_gdino, layout_it
     expected = tiny_gdino.extract(layout_items[:2])
     from_folder = GroundingDinoExtractor(model_dir=snapshot).extract(layout_items[:2])
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path / "home"))
-    for entry, filename in GROUNDING_DINO_FILES.items():
-        target = store.get_weight(entry).local_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes((snapshot / filename).read_bytes())
+    target = store.get_weight(GROUNDING_DINO_TINY.entry).local_path
+    target.mkdir(parents=True)
+    for filename in GROUNDING_DINO_TINY.files:
+        (target / filename).write_bytes((snapshot / filename).read_bytes())
     from_store = GroundingDinoExtractor()
     for records in (from_folder, from_store.extract(layout_items[:2])):
         for got, want in zip(records, expected):
