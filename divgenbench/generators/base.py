@@ -135,6 +135,9 @@ class Generator(ABC):
     default_extractor_set: ClassVar[str] = "default"
     #: results of a smoke model are never ranked
     smoke: ClassVar[bool] = False
+    #: its pipeline object may be shared with other generators of this process (a cache): code that changes
+    #: the pipeline's modules (adapters, hooks) must first give itself its own copy of them
+    shares_pipeline: ClassVar[bool] = False
     #: the typed --model-args this adapter accepts (pydantic; unknown keys, bad types and NaN refused)
     Args: ClassVar[type[ModelArgs]] = ModelArgs
 

@@ -11,7 +11,7 @@ which one is detected from the files present:
   ``diffusion_pytorch_model*.safetensors``), or a folder holding one as ``transformer/``;
 - LoRA: ``pytorch_lora_weights.safetensors`` (``FluxPipeline.save_lora_weights``), any single
   ``*.safetensors`` LoRA file given directly, or a PEFT adapter folder (``adapter_config.json`` +
-  ``adapter_model.safetensors``, ``PeftModel.save_pretrained``);
+  ``adapter_model.safetensors``, ``PeftModel.save_pretrained``); see ``generators/lora.py``;
 - bare transformer state dict: ``diffusion_pytorch_model*.safetensors`` with no ``config.json`` (how SRPO and
   other released RL-tuned FLUX.1-dev weights ship), or a single ``.safetensors`` file without LoRA keys; it is
   loaded strictly onto the base's transformer config.
@@ -35,19 +35,15 @@ from ..errors import ConfigError
 from .args import ModelArgs
 from .diffusers_generic import DiffusersGenerator
 from .hub import dtype_kwargs, load_pretrained, snapshot
+from .lora import DIFFUSERS_LORA_FILE, LORA, is_lora_file, load_lora_adapter, lora_format
 
 FLUX_DEV_HUB_ID = "black-forest-labs/FLUX.1-dev"
 FLUX_DEV_REVISION = "3de623fc3c33e44ffbe2bad470d0f45bccf2eb21"
 FLUX_DEV_DEFAULTS = {"resolution": 720, "num_inference_steps": 50, "guidance_scale": 3.5, "dtype": "bfloat16"}
 
 FULL = "full"
-LORA = "lora"
-PEFT_LORA = "peft-lora"
 BARE = "bare-transformer"
 TRAINING_RECORD = "d2align.json"
-DIFFUSERS_LORA_FILE = "pytorch_lora_weights.safetensors"
-PEFT_CONFIG_FILE = "adapter_config.json"
-PEFT_WEIGHTS_FILE = "adapter_model.safetensors"
 D2ALIGN_ADAPTER = "d2align"
 
 
@@ -88,28 +84,19 @@ class FluxDevGenerator(DiffusersGenerator):
                                **components)
 
 
-def _is_lora_file(path: Path) -> bool:
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as handle:
-        return any("lora" in key for key in handle.keys())
-
-
 def checkpoint_format(folder: Path) -> tuple[str, Path, str | None]:
     """(format, folder, file-or-subfolder) of a D2-Align checkpoint, judged by the files present."""
     if folder.is_file():
         if folder.suffix == ".safetensors":
-            return (LORA if _is_lora_file(folder) else BARE), folder.parent, folder.name
+            return (LORA if is_lora_file(folder) else BARE), folder.parent, folder.name
         raise ConfigError(f"checkpoint {folder} is not a .safetensors file or a folder",
                           "pass a transformer folder, a LoRA folder or a LoRA .safetensors file")
     if (folder / "transformer" / "config.json").exists():
         return FULL, folder, "transformer"
     if (folder / "config.json").exists() and any(folder.glob("diffusion_pytorch_model*")):
         return FULL, folder, None
-    if (folder / DIFFUSERS_LORA_FILE).exists():
-        return LORA, folder, DIFFUSERS_LORA_FILE
-    if (folder / PEFT_CONFIG_FILE).exists() and (folder / PEFT_WEIGHTS_FILE).exists():
-        return PEFT_LORA, folder, PEFT_WEIGHTS_FILE
+    if (lora := lora_format(folder)) is not None:
+        return lora
     if any(folder.glob("diffusion_pytorch_model*.safetensors")):
         return BARE, folder, None
     present = ", ".join(sorted(p.name for p in folder.iterdir())[:8]) if folder.is_dir() else "nothing"
@@ -168,10 +155,7 @@ class FluxD2AlignGenerator(FluxDevGenerator):
         if fmt == BARE:
             load_bare_transformer(pipe.transformer, folder, name)
             return pipe
-        if fmt == LORA:
-            pipe.load_lora_weights(str(folder), weight_name=name, adapter_name=D2ALIGN_ADAPTER)
-        else:
-            self._load_peft_adapter(pipe, folder)
+        load_lora_adapter(pipe, pipe.transformer, fmt, folder, name, D2ALIGN_ADAPTER)
         pipe.fuse_lora(lora_scale=self.lora_scale, adapter_names=[D2ALIGN_ADAPTER])
         pipe.unload_lora_weights()
         return pipe
@@ -191,18 +175,6 @@ class FluxD2AlignGenerator(FluxDevGenerator):
             self.source, self.revision = base["source"], base.get("revision")
             self.recorded_base = base
         return super().build_pipeline(dtype, **components)
-
-    @staticmethod
-    def _load_peft_adapter(pipe, folder: Path) -> None:
-        """A ``PeftModel.save_pretrained`` folder: keys carry ``base_model.model.``, rank and alpha live
-        in adapter_config.json (passed as the adapter's metadata so the scaling is the trained one)."""
-        from safetensors.torch import load_file
-
-        config = json.loads((folder / PEFT_CONFIG_FILE).read_text())
-        state = {k.removeprefix("base_model.model."): v for k, v in load_file(folder / PEFT_WEIGHTS_FILE).items()}
-        metadata = {k: config[k] for k in ("r", "lora_alpha", "target_modules", "lora_dropout", "use_dora",
-                                           "rank_pattern", "alpha_pattern", "bias") if k in config}
-        pipe.transformer.load_lora_adapter(state, prefix=None, adapter_name=D2ALIGN_ADAPTER, metadata=metadata)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "checkpoint": self.checkpoint, "checkpoint_format": self.checkpoint_format,

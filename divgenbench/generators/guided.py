@@ -4,9 +4,13 @@
 
 - ``method``: a name in ``guidance.GUIDANCE``; every key not listed here is the method's own typed arg.
 - ``base``: the generator whose pipeline is guided, ``NAME`` or ``NAME@key=value;key=value`` (its own args).
-- ``others``: ``+``-separated denoisers to combine with the base, each ``NAME@args`` (a registered
-  diffusers-based generator: its transformer/unet is taken) or a hub id or local folder holding a diffusers
-  model of the base's denoiser class (``subfolder`` transformer or unet, as in a pipeline repo).
+- ``others``: ``+``-separated denoisers to combine with the base, each one of
+  - ``NAME@args``: a registered diffusers-based generator (its transformer/unet is taken: a second copy);
+  - ``lora@path=P;scale=S;revision=R``: a LoRA (local path or hub id; a diffusers LoRA file or a PEFT folder,
+    ``generators/lora.py``) loaded unfused onto the base's own denoiser as an adapter and switched on only for
+    its branch — one copy of the weights in memory (``scale``: the adapter's strength, default 1);
+  - a hub id or local folder holding a diffusers model of the base's denoiser class (``subfolder``
+    transformer or unet, as in a pipeline repo).
 
 The base generator's settings (steps, guidance scale, resolution, dtype, device) apply; one class serves
 every (method, model) pair.
@@ -22,6 +26,16 @@ from pydantic import Field
 from ..errors import ConfigError
 from .args import ModelArgs, parse_args
 from .base import GenerationSettings, Generator, GeneratorOutput, ImageRequest
+
+LORA_BRANCH = "lora"
+
+
+class LoraBranchArgs(ModelArgs):
+    """``lora@…`` in ``others``: where the adapter is and how strongly it is switched on."""
+
+    path: str = Field(min_length=1)
+    revision: str | None = None
+    scale: float = 1.0
 
 
 class GuidedArgs(ModelArgs):
@@ -63,6 +77,10 @@ class GuidedGenerator(Generator):
         self.base = base_cls(settings, base_args)
         self.other_specs = [s for s in args.others.split("+") if s.strip()]
         method_cls.check_others(len(self.other_specs))
+        self.lora_branches = {i: parse_args(LoraBranchArgs, branch_args, f"guided other {spec!r}")
+                              for i, spec in enumerate(self.other_specs)
+                              for name, branch_args in [parse_spec(spec)] if name == LORA_BRANCH}
+        self.adapters: list[dict[str, Any]] = []
         self.args = args
         self.model_args = dict(model_args or {})
         self.settings = self.base.settings
@@ -91,6 +109,34 @@ class GuidedGenerator(Generator):
                                what=f"guided model {name!r}", arg="others", subfolder=subfolder,
                                torch_dtype=base_denoiser.dtype).to(base_denoiser.device)
 
+    def _adapter_branch(self, index: int, base_denoiser: Any) -> Any:
+        """The ``index``-th other as a LoRA loaded unfused on the base denoiser, switched on per branch."""
+        from ..guidance.base import AdapterBranch, denoiser_name
+        from ..hashing import cached_file_sha256
+        from .hub import snapshot
+        from .lora import load_lora_adapter, lora_format
+
+        branch = self.lora_branches[index]
+        source = snapshot(branch.path, revision=branch.revision, what=f"guided LoRA {branch.path!r}", arg="others")
+        found = lora_format(source)
+        if found is None:
+            raise ConfigError(f"others=lora@path={branch.path}: not a LoRA (a diffusers LoRA .safetensors file, "
+                              f"a folder with one, or a PEFT adapter folder)",
+                              "for full transformer weights name a generator instead, e.g. "
+                              "others=flux-d2align@checkpoint=DIR")
+        fmt, folder, weights_file = found
+        name = f"guided-other-{index}"
+        load_lora_adapter(self.base.pipe, base_denoiser, fmt, folder, weights_file, name)
+        elsewhere = [part for part, names in self.base.pipe.get_list_adapters().items()
+                     if name in names and part != denoiser_name(self.base.pipe)]
+        if elsewhere:
+            self.base.pipe.delete_adapters([name])
+            raise ConfigError(f"others=lora@path={branch.path} also adapts {', '.join(elsewhere)}, which every "
+                              "branch shares", "pass a LoRA of the denoiser only, or load it as its own model")
+        self.adapters.append({"other": index, "path": branch.path, "revision": branch.revision, "format": fmt,
+                              "scale": branch.scale, "sha256": cached_file_sha256(folder / weights_file)})
+        return AdapterBranch(name, branch.scale)
+
     def load(self) -> None:
         from ..guidance import guide_pipeline
         from ..guidance.base import denoiser_name
@@ -98,8 +144,16 @@ class GuidedGenerator(Generator):
         if getattr(self, "_guided", False):
             return
         self.base.load()
-        base_denoiser = getattr(self.base.pipe, denoiser_name(self.base.pipe))
-        others = [self._other_denoiser(spec, base_denoiser) for spec in self.other_specs]
+        part = denoiser_name(self.base.pipe)
+        if self.lora_branches and self.base.shares_pipeline:  # adapters go onto a private copy, not the cache
+            import copy
+
+            pipe = self.base.pipe
+            self.base.pipe = type(pipe)(**{**pipe.components, part: copy.deepcopy(getattr(pipe, part))})
+            self.base.pipe.set_progress_bar_config(disable=True)
+        base_denoiser = getattr(self.base.pipe, part)
+        others = [self._adapter_branch(i, base_denoiser) if i in self.lora_branches
+                  else self._other_denoiser(spec, base_denoiser) for i, spec in enumerate(self.other_specs)]
         self.base.pipe = guide_pipeline(self.base.pipe, others, self.method, self.base.settings.num_inference_steps)
         self.settings = self.base.settings
         self._guided = True
@@ -116,4 +170,4 @@ class GuidedGenerator(Generator):
         base = self.base.describe()
         return {**base, "name": self.name, "adapter": f"{type(self).__module__}:{type(self).__qualname__}",
                 "args": dict(self.model_args), "smoke": self.smoke, "base": base.get("name"),
-                "others": self.other_specs, "guidance": self.method.describe()}
+                "others": self.other_specs, "adapters": self.adapters, "guidance": self.method.describe()}

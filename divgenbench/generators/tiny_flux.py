@@ -100,6 +100,7 @@ class TinyFluxGenerator(DiffusersGenerator):
     name = "tiny-flux"
     default_extractor_set = "tiny"
     smoke = True
+    shares_pipeline = True  # one cached pipeline per (weights_seed, dtype)
     Args = TinyFluxArgs
     defaults = {"dtype": "float64", "num_inference_steps": 4, "guidance_scale": 3.5, "resolution": 64,
                 "device": "cpu"}

@@ -14,12 +14,19 @@ the order the user named them; it returns the prediction the sampler uses. Conve
 it stands in for ``pipe.transformer`` (FLUX, SD3) or ``pipe.unet`` (SD 1.5, SDXL), calls the base and every
 other denoiser once on the whole batch with the same arguments, and returns the combination in the base's
 output format. The ``guided`` generator (generators/guided.py) builds it from ``--model-args``.
+
+An "other" is either a separate denoiser module or an :class:`AdapterBranch`: a peft adapter (a LoRA) loaded
+unfused on the base denoiser itself. Then one set of weights serves both branches — the base runs with every
+adapter switched off, the branch with only its adapter on — which for a 12B FLUX transformer is the
+difference between one 24 GB copy in memory and two. Adapters are left switched off after every call, so the
+shared denoiser outside the guided pipeline still computes the base.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -68,6 +75,14 @@ class GuidanceMethod(ABC):
         return {"method": self.name, "args": self.args.model_dump()}
 
 
+@dataclass(frozen=True)
+class AdapterBranch:
+    """An "other" model that is the base denoiser with one of its peft adapters switched on at ``scale``."""
+
+    adapter_name: str
+    scale: float = 1.0
+
+
 def _sample(output: Any) -> Any:
     """The prediction tensor inside a denoiser's output (tuple, ``.sample`` object, or tensor)."""
     if isinstance(output, tuple):
@@ -94,11 +109,15 @@ def _make_guided_denoiser():
         Attributes the pipeline reads (``config``, ``dtype``, ``cache_context`` …) come from the base.
         """
 
-        def __init__(self, base: torch.nn.Module, others: Sequence[torch.nn.Module], method: GuidanceMethod,
-                     num_steps: int, timestep_scale: float) -> None:
+        def __init__(self, base: torch.nn.Module, others: Sequence[torch.nn.Module | AdapterBranch],
+                     method: GuidanceMethod, num_steps: int, timestep_scale: float) -> None:
             super().__init__()
             self.base = base
-            self.others = torch.nn.ModuleList(others)
+            self.others = torch.nn.ModuleList(o for o in others if not isinstance(o, AdapterBranch))
+            #: per other, in the user's order: its adapter, or None for the next module of ``others``
+            self.branches = [o if isinstance(o, AdapterBranch) else None for o in others]
+            if any(self.branches):
+                base.disable_adapters()
             self.method = method
             self.num_steps = num_steps
             self.timestep_scale = timestep_scale
@@ -122,8 +141,19 @@ def _make_guided_denoiser():
             elif t < self._last_t:
                 self._step += 1
             self._last_t = t
-            base_output = self.base(*args, **kwargs)
-            predictions = [_sample(base_output)] + [_sample(other(*args, **kwargs)) for other in self.others]
+            base_output = self.base(*args, **kwargs)  # adapters, if any, are off between calls
+            modules = iter(self.others)
+            predictions = [_sample(base_output)]
+            for branch in self.branches:
+                if branch is None:
+                    predictions.append(_sample(next(modules)(*args, **kwargs)))
+                    continue
+                self.base.set_adapters([branch.adapter_name], [branch.scale])
+                self.base.enable_adapters()
+                try:
+                    predictions.append(_sample(self.base(*args, **kwargs)))
+                finally:
+                    self.base.disable_adapters()
             combined = self.method.combine(predictions, t, min(self._step, self.num_steps - 1), self.num_steps)
             return _with_sample(base_output, combined)
 
@@ -150,8 +180,9 @@ def timestep_scale(pipe: Any) -> float:
 def guide_pipeline(pipe: Any, others: Sequence[Any], method: GuidanceMethod, num_steps: int) -> Any:
     """A new pipeline of ``pipe``'s class sharing its components, whose denoiser is guided by ``method``.
 
-    ``pipe`` itself is left untouched (pipelines may be cached and shared); ``others`` are denoisers of
-    the same architecture family as ``pipe``'s (same inputs, same output shape).
+    ``pipe`` itself is left as it computes (pipelines may be cached and shared); ``others`` are denoisers of
+    the same architecture family as ``pipe``'s (same inputs, same output shape), or adapters already loaded
+    on ``pipe``'s denoiser (:class:`AdapterBranch`), which stay switched off outside each guided call.
     """
     method.check_others(len(others))
     name = denoiser_name(pipe)
