@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, DataError, MissingWeightsError
-from .hashing import sha256_file
+from .hashing import cached_file_sha256, sha256_file
 from .registry import check_plugin_name
 
 
@@ -148,17 +148,20 @@ def missing_message(weight: Weight) -> str:
             f" put it at {weight.local_path}")
 
 
-def resolve(entry: str, *, verify: bool = False) -> Path:
-    """Local path of a pinned weight file (a snapshot's folder), or a clear ``MissingWeightsError``; never
-    downloads."""
+def resolve(entry: str) -> Path:
+    """Local path of a weight file (a snapshot's folder) whose bytes match its pin, or one clear error; never
+    downloads. A missing file is ``MissingWeightsError``; a pinned file with other bytes (a damaged download,
+    another revision) is ``DataError``, so no feature is ever computed, or cached under the pin, from bytes
+    the pin does not name. The hash is computed once per file and process (``cached_file_sha256``): the plan
+    check before the first image pays it, the model load after it is free."""
     weight = get_weight(entry)
     if not weight.is_present():
         raise MissingWeightsError(missing_message(weight),
                                   f"run `divgenbench models download {entry}` where the hub is reachable, "
                                   "or copy the file(s) there")
     pinned = weight.pinned_path
-    if verify and weight.sha256 and sha256_file(pinned) != weight.sha256:
-        raise DataError(f"{pinned} does not match the pinned sha256 {weight.sha256}",
+    if weight.sha256 and cached_file_sha256(pinned) != weight.sha256:
+        raise DataError(f"{pinned} does not match the pinned sha256 {weight.sha256} of {weight.source}",
                         f"delete it and run `divgenbench models download {entry}`")
     return weight.local_path
 
@@ -211,7 +214,7 @@ def download(entry: str) -> Path:
     weight.entry_dir.mkdir(parents=True, exist_ok=True)
     if isinstance(weight, WeightFile) and weight.url:
         _download_url(weight)
-        return resolve(entry, verify=True)
+        return resolve(entry)
     try:  # local_dir keeps the hub's sub-folders, so files land exactly under entry_dir
         if isinstance(weight, WeightSnapshot):
             snapshot_download(weight.hub_id, revision=weight.revision, allow_patterns=list(weight.allow_patterns),
@@ -224,7 +227,7 @@ def download(entry: str) -> Path:
     except Exception as exc:  # offline, gated repo, missing file: say what and where
         raise MissingWeightsError(f"download of {weight.entry!r} failed ({type(exc).__name__}); "
                                   + missing_message(weight), "check the network or hub token") from exc
-    return resolve(entry, verify=True)
+    return resolve(entry)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,22 @@ def isolated_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture
+def unpinned(monkeypatch):
+    """``unpinned(*entries)``: the store entries without their sha256 for this test, so the real loaders can
+    read tiny random-weight files written where the pinned (real) files would lie; ``resolve`` would refuse
+    them otherwise, as it refuses any bytes the pin does not name."""
+    import dataclasses
+
+    from divgenbench import store
+
+    def unpin(*entries: str) -> None:
+        for entry in entries:
+            monkeypatch.setitem(store.WEIGHTS, entry, dataclasses.replace(store.get_weight(entry), sha256=None))
+
+    return unpin
+
+
 # --- run directories for results, report, compare and leaderboard tests ------------------------------------------
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402

@@ -54,11 +54,11 @@ def test_check_reports_missing_present_mismatch_and_unpinned():
         store.resolve(TOY.entry)
     TOY.local_path.parent.mkdir(parents=True)
     TOY.local_path.write_bytes(PAYLOAD)
-    assert store.check(TOY.entry).status == "present" and store.resolve(TOY.entry, verify=True) == TOY.local_path
+    assert store.check(TOY.entry).status == "present" and store.resolve(TOY.entry) == TOY.local_path
     TOY.local_path.write_bytes(b"something else")
     assert store.check(TOY.entry).status == "hash mismatch"
     with pytest.raises(DataError, match="does not match"):
-        store.resolve(TOY.entry, verify=True)
+        store.resolve(TOY.entry)
     unpinned = store.WeightFile("toy-unpinned", "someone/toy", "sub/toy.onnx")
     store.WEIGHTS[unpinned.entry] = unpinned
     try:
@@ -87,11 +87,11 @@ def test_a_snapshot_entry_is_one_folder_checked_file_by_file(monkeypatch):
     assert "config.json" in message and "someone/toy-detector" in message and str(folder) in message
     (folder / "config.json").write_text("{}")
     assert store.check(TOY_SNAPSHOT.entry).status == "present"
-    assert store.resolve(TOY_SNAPSHOT.entry, verify=True) == folder
+    assert store.resolve(TOY_SNAPSHOT.entry) == folder
     (folder / "model.safetensors").write_bytes(b"other weights")
     assert store.check(TOY_SNAPSHOT.entry).status == "hash mismatch"
     with pytest.raises(DataError, match="model.safetensors does not match"):
-        store.resolve(TOY_SNAPSHOT.entry, verify=True)
+        store.resolve(TOY_SNAPSHOT.entry)
     with pytest.raises(ValueError, match="not one of its files"):
         store.WeightSnapshot("bad", "someone/x", ("config.json",), "model.safetensors", ("*",))
 

@@ -60,11 +60,14 @@ GROUNDING_DINO_TINY = store.register_weight(store.WeightSnapshot(
     files=("model.safetensors", "config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
            "special_tokens_map.json", "vocab.txt"),
     weights_file="model.safetensors", allow_patterns=("model.safetensors", "*.json", "vocab.txt"),
+    revision="a2bb814dd30d776dcf7e30523b00659f4f141c71",  # pins: docs/weights.md
+    sha256="1a2412ef99bd74bcd3c2a246fa1e48581f8889a1300c9051974741314fc042f3",
     license="Apache-2.0", note="Grounding DINO (Swin-T), SDI detector"))
-YOLOV8X = store.register_weight(store.WeightFile(
-    entry="yolov8x", hub_id="Ultralytics/YOLOv8", filename="yolov8x.pt", revision="main", license="AGPL-3.0",
-    note="COCO-80 detector; the v8.0.0 release asset has sha256 "
-         "c629198855f88cd40a7e2e40ca09241075f8d79d561cd658dcfed562ffd3727c (not pinned: hub copy unverified)"))
+YOLOV8X = store.register_weight(store.WeightFile(  # pins: docs/weights.md
+    entry="yolov8x", hub_id="Ultralytics/YOLOv8", filename="yolov8x.pt",
+    revision="5d9ba66bbb32ad9e09a409c12d9dc86f3cc0915f",
+    sha256="c4d5a3f000d771762f03fc8b57ebd0aae324aeaefdd6e68492a9c4470f2d1e8b", license="AGPL-3.0",
+    note="COCO-80 detector (YOLOv8x)"))
 
 
 def detector_query(item: ImageItem) -> str | None:

@@ -48,8 +48,10 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 HEAD_KEYS = ("last_layer_style", "last_layer_content")
 
-CSD_VIT_L = store.register_weight(store.WeightFile(
-    entry="csd-vit-l", hub_id="tomg-group-umd/CSD-ViT-L", filename="pytorch_model.bin", revision="main",
+CSD_VIT_L = store.register_weight(store.WeightFile(  # pins: docs/weights.md
+    entry="csd-vit-l", hub_id="tomg-group-umd/CSD-ViT-L", filename="pytorch_model.bin",
+    revision="5bc26a6fb0487f3f00a2a7313135103a005b1b67",
+    sha256="40e92fad63a361b8136100cd234c42d401ef9b34ff1748234318929ebcc7e7a1",
     license="CC-BY-4.0 (weights), MIT (code)",
     note="CSD ViT-L/14 style descriptor, authors' mirror of the released checkpoint.pth"))
 

@@ -33,8 +33,10 @@ from .torch_base import (
 
 SIGLIP_REPO = "google/siglip-so400m-patch14-384"
 HEAD_COMMIT = "3125a9e1f275092432ffc336f2908eda812c373c"
-SIGLIP_SO400M = store.register_weight(store.WeightFile(
-    entry="siglip-so400m-patch14-384", hub_id=SIGLIP_REPO, filename="model.safetensors", revision="main",
+SIGLIP_SO400M = store.register_weight(store.WeightFile(  # pins: docs/weights.md
+    entry="siglip-so400m-patch14-384", hub_id=SIGLIP_REPO, filename="model.safetensors",
+    revision="9fdffc58afc957d1a03a25b10dba0329ab15c2a3",
+    sha256="ea2abad2b7f8a9c1aa5e49a244d5d57ffa71c56f720c94bc5d240ef4d6e1d94a",
     license="Apache-2.0", note="SigLIP so400m/14 at 384 px (Aesthetic Predictor v2.5's encoder)"))
 AESTHETIC_V25_HEAD = store.register_weight(store.WeightFile(
     entry="aesthetic-v2.5-head", hub_id="github.com/discus0434/aesthetic-predictor-v2-5",

@@ -15,14 +15,18 @@ from .hf_clip import BundledTokenizer, HfClipScorer, PinnedHfClip
 from .torch_base import SeededRandomWeights
 
 OPENAI_L14 = "openai/clip-vit-large-patch14"
+OPENAI_L14_REVISION = "32bd64288804d66eefd0ccbe215aa642df71cc41"  # pins: docs/weights.md
 CLIP_L14_WEIGHTS = store.register_weight(store.WeightFile(
-    entry="clip-vit-l-14", hub_id=OPENAI_L14, filename="model.safetensors", revision="main",
+    entry="clip-vit-l-14", hub_id=OPENAI_L14, filename="model.safetensors", revision=OPENAI_L14_REVISION,
+    sha256="a2bf730a0c7debf160f7a6b50b3aaf3703e7e88ac73de7a314903141db026dcb",
     license="MIT", note="OpenAI CLIP ViT-L/14 (transformers CLIPModel)"))
 CLIP_L14_VOCAB = store.register_weight(store.WeightFile(
-    entry="clip-vit-l-14-vocab", hub_id=OPENAI_L14, filename="vocab.json", revision="main",
+    entry="clip-vit-l-14-vocab", hub_id=OPENAI_L14, filename="vocab.json", revision=OPENAI_L14_REVISION,
+    sha256="3f0c4f7d2086b61b38487075278ea9ed04edb53a03cbb045b86c27190fa8fb69",
     license="MIT", note="OpenAI CLIP BPE vocabulary"))
 CLIP_L14_MERGES = store.register_weight(store.WeightFile(
-    entry="clip-vit-l-14-merges", hub_id=OPENAI_L14, filename="merges.txt", revision="main",
+    entry="clip-vit-l-14-merges", hub_id=OPENAI_L14, filename="merges.txt", revision=OPENAI_L14_REVISION,
+    sha256="9fd691f7c8039210e0fced15865466c65820d09b63988b0174bfe25de299051a",
     license="MIT", note="OpenAI CLIP BPE merges"))
 
 #: ``CLIPModel`` config of ``openai/clip-vit-large-patch14`` (QuickGELU, 768-d projection).

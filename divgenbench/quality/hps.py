@@ -33,8 +33,10 @@ from .torch_base import (
     read_torch_checkpoint,
 )
 
-HPS_V21 = store.register_weight(store.WeightFile(
-    entry="hps-v2.1", hub_id="xswu/HPSv2", filename="HPS_v2.1_compressed.pt", revision="main",
+HPS_V21 = store.register_weight(store.WeightFile(  # pins: docs/weights.md
+    entry="hps-v2.1", hub_id="xswu/HPSv2", filename="HPS_v2.1_compressed.pt",
+    revision="697403c78157020a1ae59d23f111aa58ced35b0a",
+    sha256="c57a38fb4a2f7e7c15bf00da2ea377cdf165448b4dd1052a484c215a998c9837",
     license="Apache-2.0", note="HPS v2.1 OpenCLIP ViT-H/14 reward model (fp16 state dict)"))
 
 #: open_clip's bundled ``ViT-H-14`` config, spelled out so the architecture is visible and pinned here.

@@ -45,11 +45,15 @@ from .torch_base import (
     read_torch_checkpoint,
 )
 
-IMAGEREWARD = store.register_weight(store.WeightFile(
-    entry="imagereward-v1.0", hub_id="THUDM/ImageReward", filename="ImageReward.pt", revision="main",
+IMAGEREWARD = store.register_weight(store.WeightFile(  # pins: docs/weights.md
+    entry="imagereward-v1.0", hub_id="THUDM/ImageReward", filename="ImageReward.pt",
+    revision="5736be03b2652728fb87788c9797b0570450ab72",
+    sha256="d71dc8d4912bc633c06ab8ef1ef6a81e8199d4369f14b47b29baf1d19de561f6",
     license="Apache-2.0", note="ImageReward v1.0 (BLIP ViT-L + BERT cross-attention + MLP)"))
 BERT_VOCAB = store.register_weight(store.WeightFile(
-    entry="bert-base-uncased-vocab", hub_id="google-bert/bert-base-uncased", filename="vocab.txt", revision="main",
+    entry="bert-base-uncased-vocab", hub_id="google-bert/bert-base-uncased", filename="vocab.txt",
+    revision="86b5e0934494bd15c9632b12f734a8a67f723594",
+    sha256="07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
     license="Apache-2.0", note="WordPiece vocabulary ImageReward's BLIP tokenizer loads at run time"))
 
 MAX_TOKENS = 35

@@ -16,14 +16,18 @@ from .hf_clip import BundledTokenizer, HfClipScorer, PinnedHfClip
 from .torch_base import SeededRandomWeights
 
 PROCESSOR_REPO = "laion/CLIP-ViT-H-14-laion2B-s32B-b79K"
+PROCESSOR_REVISION = "1c2b8495b28150b8a4922ee1c8edee224c284c0c"
+# pins: docs/weights.md (the LAION tokenizer files' sha256 are not known yet: hashed on first use)
 PICKSCORE_WEIGHTS = store.register_weight(store.WeightFile(
-    entry="pickscore-v1", hub_id="yuvalkirstain/PickScore_v1", filename="model.safetensors", revision="main",
+    entry="pickscore-v1", hub_id="yuvalkirstain/PickScore_v1", filename="model.safetensors",
+    revision="a4e4367c6dfa7288a00c550414478f865b875800",
+    sha256="ef31ef6fc5ff4d9bb90dd232df4e145887ba62c5a03aa2841415f8c25f18d52e",
     license="MIT", note="PickScore_v1 CLIP ViT-H/14 (transformers CLIPModel)"))
 LAION_H14_VOCAB = store.register_weight(store.WeightFile(
-    entry="clip-vit-h-14-laion-vocab", hub_id=PROCESSOR_REPO, filename="vocab.json", revision="main",
+    entry="clip-vit-h-14-laion-vocab", hub_id=PROCESSOR_REPO, filename="vocab.json", revision=PROCESSOR_REVISION,
     license="MIT", note="PickScore's processor: CLIP BPE vocabulary"))
 LAION_H14_MERGES = store.register_weight(store.WeightFile(
-    entry="clip-vit-h-14-laion-merges", hub_id=PROCESSOR_REPO, filename="merges.txt", revision="main",
+    entry="clip-vit-h-14-laion-merges", hub_id=PROCESSOR_REPO, filename="merges.txt", revision=PROCESSOR_REVISION,
     license="MIT", note="PickScore's processor: CLIP BPE merges"))
 
 #: ``CLIPModel`` config of PickScore_v1 (LAION's ViT-H/14: GELU, 1024-d projection).

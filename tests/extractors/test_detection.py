@@ -114,7 +114,9 @@ def _hub_like_snapshot(folder: Path) -> Path:
     return folder
 
 
-def test_real_loader_reads_a_snapshot_folder_and_the_store(tiny_gdino, layout_items, tmp_path, monkeypatch):
+def test_real_loader_reads_a_snapshot_folder_and_the_store(tiny_gdino, layout_items, tmp_path, monkeypatch,
+                                                           unpinned):
+    unpinned(GROUNDING_DINO_TINY.entry)
     snapshot = _hub_like_snapshot(tmp_path / "snapshot")
     expected = tiny_gdino.extract(layout_items[:2])
     from_folder = GroundingDinoExtractor(model_dir=snapshot).extract(layout_items[:2])
@@ -132,10 +134,13 @@ def test_real_loader_reads_a_snapshot_folder_and_the_store(tiny_gdino, layout_it
     assert fingerprint.preprocessing["box_threshold"] == 0.35 and fingerprint.preprocessing["text_threshold"] == 0.25
 
 
-def test_grounding_dino_missing_weights_offline(tmp_path, monkeypatch):
+def test_grounding_dino_missing_weights_offline(tmp_path, monkeypatch, layout_items):
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
+    fingerprint = GroundingDinoExtractor().fingerprint()  # the pin names the weights: no file needed
+    assert (fingerprint.revision, fingerprint.weights_sha256) == (GROUNDING_DINO_TINY.revision,
+                                                                 GROUNDING_DINO_TINY.sha256)
     with pytest.raises(MissingWeightsError) as caught:
-        GroundingDinoExtractor().fingerprint()
+        GroundingDinoExtractor().extract(layout_items[:1])
     assert "IDEA-Research/grounding-dino-tiny" in str(caught.value)
     assert str(tmp_path / "weights") in str(caught.value)
     with pytest.raises(MissingWeightsError, match="not a Grounding DINO snapshot"):

@@ -72,10 +72,11 @@ def test_fingerprint_is_stable_and_marked_smoke():
     check_fingerprint(lambda: TinyAestheticScorer(device="cpu"))
 
 
-def test_released_file_layouts_load_to_the_tiny_twins_scores(tiny, tmp_path, monkeypatch):
+def test_released_file_layouts_load_to_the_tiny_twins_scores(tiny, tmp_path, monkeypatch, unpinned):
     """SigLIP as the hub's whole-``SiglipModel`` safetensors (``vision_model.`` keys, text tower beside it);
     the head as the authors' ``OrderedDict`` .pth, given as a local path."""
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path / "home"))
+    unpinned(SIGLIP_SO400M.entry)
     encoder = {f"vision_model.{k}": v.contiguous() for k, v in tiny.model.encoder.state_dict().items()}
     encoder["text_model.embeddings.token_embedding.weight"] = torch.zeros(4, 4)
     SIGLIP_SO400M.local_path.parent.mkdir(parents=True)

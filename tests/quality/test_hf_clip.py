@@ -106,9 +106,10 @@ def write_pinned_files(real, state: dict) -> None:
     merges_entry.local_path.write_text("#version: 0.2\n" + "\n".join(" ".join(p) for p in merges) + "\n")
 
 
-def test_pinned_files_load_to_the_tiny_twins_scores(name, tiny, tmp_path, monkeypatch):
+def test_pinned_files_load_to_the_tiny_twins_scores(name, tiny, tmp_path, monkeypatch, unpinned):
     real, _, config = TWINS[name]
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
+    unpinned(*real.weight_entries)  # tiny weights and the bundled BPE stand where the pinned files would lie
     state = dict(tiny.model.state_dict())
     state["text_model.embeddings.position_ids"] = torch.arange(77)[None]  # old checkpoints carry it: ignored
     write_pinned_files(real, state)
@@ -120,9 +121,10 @@ def test_pinned_files_load_to_the_tiny_twins_scores(name, tiny, tmp_path, monkey
     assert loaded.fingerprint().weights_sha256 == hashlib.sha256(combined).hexdigest()
 
 
-def test_broken_tokenizer_file_is_a_clear_error(name, tmp_path, monkeypatch):
+def test_broken_tokenizer_file_is_a_clear_error(name, tmp_path, monkeypatch, unpinned):
     real, _, _ = TWINS[name]
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
+    unpinned(*real.weight_entries)
     for entry in real.weight_entries[1:]:
         path = store.get_weight(entry).local_path
         path.parent.mkdir(parents=True, exist_ok=True)

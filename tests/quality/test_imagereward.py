@@ -87,8 +87,9 @@ def test_released_scale_is_the_normalised_mlp_output(tiny):
     np.testing.assert_allclose(tiny.score(images, PROMPTS[:2]), ((raw - REWARD_MEAN) / REWARD_STD).numpy(), atol=1e-5)
 
 
-def test_released_checkpoint_layout_loads_to_the_same_scores(tiny, tmp_path, monkeypatch):
+def test_released_checkpoint_layout_loads_to_the_same_scores(tiny, tmp_path, monkeypatch, unpinned):
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path / "home"))
+    unpinned(BERT_VOCAB.entry)
     BERT_VOCAB.local_path.parent.mkdir(parents=True)
     BERT_VOCAB.local_path.write_text("\n".join(toy_wordpiece_vocab()) + "\n")
     state = dict(tiny.model.state_dict())
@@ -100,18 +101,29 @@ def test_released_checkpoint_layout_loads_to_the_same_scores(tiny, tmp_path, mon
     np.testing.assert_allclose(loaded.score(images, PROMPTS), tiny.score(images, PROMPTS), atol=1e-5)
 
 
-def test_a_file_that_is_not_a_bert_vocabulary_is_a_clear_error(tmp_path, monkeypatch):
+def test_a_pinned_file_with_other_bytes_is_refused_before_use(tmp_path, monkeypatch):
+    """The real pin: a vocabulary file that is not the pinned one is a DataError naming pin and fix."""
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
+    BERT_VOCAB.local_path.parent.mkdir(parents=True)
+    BERT_VOCAB.local_path.write_text("\n".join(toy_wordpiece_vocab()))
+    with pytest.raises(DataError, match=f"does not match the pinned sha256 {BERT_VOCAB.sha256}"):
+        ImageRewardScorer(device="cpu").tokenizer
+
+
+def test_a_file_that_is_not_a_bert_vocabulary_is_a_clear_error(tmp_path, monkeypatch, unpinned):
+    monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
+    unpinned(BERT_VOCAB.entry)
     BERT_VOCAB.local_path.parent.mkdir(parents=True)
     BERT_VOCAB.local_path.write_text("hello\nworld\n")
     with pytest.raises(DataError, match="not a BERT WordPiece vocabulary"):
         ImageRewardScorer(device="cpu").tokenizer
 
 
-def test_missing_files_name_hub_file_and_place(tmp_path, monkeypatch):
+def test_missing_files_name_hub_file_and_place(tmp_path, monkeypatch, unpinned):
     monkeypatch.setenv("DIVGENBENCH_HOME", str(tmp_path))
     with pytest.raises(MissingWeightsError, match="google-bert/bert-base-uncased.*vocab.txt"):
         ImageRewardScorer(device="cpu").score(sample_images()[:1], PROMPTS[:1])
+    unpinned(BERT_VOCAB.entry)  # a toy vocabulary stands where the pinned one would lie
     BERT_VOCAB.local_path.parent.mkdir(parents=True)
     BERT_VOCAB.local_path.write_text("\n".join(toy_wordpiece_vocab()))
     with pytest.raises(MissingWeightsError) as error:
