@@ -25,5 +25,9 @@ class MissingWeightsError(DivGenBenchError, FileNotFoundError):
     """Model weights are not on disk and cannot be downloaded (offline)."""
 
 
+class MissingDataError(DivGenBenchError, FileNotFoundError):
+    """Pinned hub data (a prompt set) is not on disk and cannot be downloaded (offline)."""
+
+
 class DataError(DivGenBenchError, ValueError):
     """Input data (prompts, images, results files) is unreadable or inconsistent."""

@@ -39,7 +39,7 @@ from .generators.runner import (
 from .metrics import METRICS, metric_keys
 from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
 from .metrics.bootstrap import bootstrap_interval, mean_statistic
-from .prompts import load_prompts
+from .prompts import prompts_for
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, Protocol, get_protocol
 from .quality import QUALITY, default_scorers
@@ -424,6 +424,11 @@ def plan(config: EvalConfig, model: Any = None) -> Plan:
             raise ConfigError(f"{', '.join(named)} compare this run with a reference run, and none was given",
                               "pass --reference-run RUN_DIR (typically the base model's run)")
         metrics = [m for m in metrics if not m.needs_reference_run]
+    outside = [m.key for m in metrics if not set(m.dimensions) & set(protocol.dimensions)]
+    if outside and config.scores:  # [choice] results hold only metrics defined on the protocol's prompts
+        raise ConfigError(f"{', '.join(outside)} are not defined on protocol {protocol.name!r} (its prompts are "
+                          f"{', '.join(protocol.dimensions)})", "omit --scores, or use a DivGenBench protocol")
+    metrics = [m for m in metrics if m.key not in outside]
     quality = list(config.quality) if config.quality is not None else default_scorers(extractor_set)
     used = [EXTRACTORS.get(name) for name in
             dict.fromkeys(extractor_for(m.feature, extractor_set, config.extractor_overrides) for m in metrics)
@@ -439,7 +444,7 @@ def plan(config: EvalConfig, model: Any = None) -> Plan:
                           "pass the output folder of a finished `divgenbench eval` run")
     if not config.generate_only:
         check_weights(used)
-    bank = load_prompts(config.prompts_source)
+    bank = prompts_for(protocol, config.prompts_source)
     return Plan(config, protocol, generator, bank, extractor_set, metrics, quality, style_reference,
                 run_identity(config, generator, bank))
 
@@ -564,19 +569,19 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     write_samples(run, samples)
     items = image_items(samples, bank, run)
     cache = FeatureCache()
-    imported = ImportedFeatures.from_run(run, [i for d in DIMENSIONS for i in items[d]]) if rescore else None
+    imported = ImportedFeatures.from_run(run, [i for d in protocol.dimensions for i in items[d]]) if rescore else None
 
     style_reference = prepared.style_reference
     context = MetricContext(resamples=config.resamples, seed=config.bootstrap_seed, style_reference=style_reference)
     extractors: dict[str, ExtractorInfo] = {}
-    diagnostics = Diagnostics(images={d: len(items[d]) for d in DIMENSIONS})
+    diagnostics = Diagnostics(images={d: len(items[d]) for d in protocol.dimensions})
     diagnostics.skipped_images += [SkippedImage(key=f"{m.request.prompt_id}_{m.request.k}", reason=m.reason,
                                                 message=m.message) for m in missing]
     described = dict(summary.description or generator.describe())
     diagnostics.notes += described.pop("notes", [])
     if config.reference_run is not None:
         context.reference_features = reference_features(config.reference_run, prepared.metrics)
-    all_items = [item for d in DIMENSIONS for item in items[d]]
+    all_items = [item for d in protocol.dimensions for item in items[d]]
     try:
         quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run,
                                                    context, diagnostics, timings, reporter, cache=cache,
@@ -604,7 +609,7 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     return Results(
         toolkit=toolkit(), smoke=smoke, model=model_info,
         protocol=ProtocolInfo(name=protocol.name, images_per_prompt=dict(protocol.images_per_prompt),
-                              prompts_per_dimension=protocol.prompts_per_dimension or len(bank["id"]),
+                              prompts_per_dimension=protocol.prompts_per_dimension or len(bank[protocol.dimensions[0]]),
                               limit=config.limit, choices=protocol.generation_choices(),
                               scoring=scoring_choices(context.resamples, context.seed, list(scores))),
         prompt_bank=PromptBankInfo(version=bank.version, sha256=bank.sha256, source=bank.source),
@@ -665,8 +670,8 @@ def score(run_dir: Path, *, extractor_set: str | None = None, extractor_override
         quality=tuple(previous.quality_scorers) if previous else None,
         resamples=resamples or (intervals[0].resamples if intervals else EvalConfig.resamples),
         bootstrap_seed=intervals[0].seed if intervals else EvalConfig.bootstrap_seed, reference_run=reference_run)
-    bank = load_prompts(config.prompts_source)
-    pending = pending_requests(run, plan_requests(bank, get_protocol(protocol_name), config.limit))
+    chosen = get_protocol(protocol_name)
+    pending = pending_requests(run, plan_requests(prompts_for(chosen, config.prompts_source), chosen, config.limit))
     if pending:
         raise DataError(f"{len(pending)} images of {run.root} are missing (e.g. {pending[0].prompt_id}_{pending[0].k})",
                         "run `divgenbench eval` with the run's settings to generate them; `score` never generates")

@@ -12,6 +12,10 @@ from .errors import ConfigError
 
 DIMENSIONS: tuple[str, ...] = ("id", "style", "layout", "tonal")
 PROMPTS_PER_DIMENSION = 800
+#: the HPDv2 benchmark's prompt categories: the "dimensions" of the ``hpdv2`` protocol (prompts/hpdv2.py)
+HPDV2_CATEGORIES: tuple[str, ...] = ("anime", "concept-art", "paintings", "photo")
+#: every dimension a run folder may hold images of
+ALL_PROMPT_DIMENSIONS: tuple[str, ...] = DIMENSIONS + HPDV2_CATEGORIES
 
 T = TypeVar("T")
 
@@ -42,13 +46,23 @@ def evenly_spaced(items: Sequence[T], count: int | None) -> list[T]:
 
 @dataclass(frozen=True)
 class Protocol:
-    """A named generation protocol; its name is part of every seed and of every results file."""
+    """A named generation protocol; its name is part of every seed and of every results file.
+
+    ``prompt_set`` names where the prompts come from: ``divgenbench`` (the keyword bank, its four
+    ``DIMENSIONS``) or ``hpdv2`` (the HPDv2 benchmark, dimensions = its four categories); diversity metrics
+    score only the dimensions they are defined on, so an ``hpdv2`` run carries quality scores alone.
+    """
 
     name: str
     images_per_prompt: Mapping[str, int]
     prompts_per_dimension: int | None = None  # None: all 800
     description: str = ""
     choices: Mapping[str, object] = field(default_factory=dict)
+    prompt_set: str = "divgenbench"
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return tuple(self.images_per_prompt)
 
     def seed(self, prompt_id: str, k: int) -> int:
         return image_seed(self.name, prompt_id, k)
@@ -75,6 +89,9 @@ PROTOCOLS: dict[str, Protocol] = {
         Protocol("divgenbench-v1", _counts(1, 1, 4, 1), None, "the benchmark: 5,600 images"),
         Protocol("quick", _counts(1, 1, 4, 1), 100, "100 prompts per dimension, for checks during training"),
         Protocol("full-4", _counts(4, 4, 4, 4), None, "4 images per prompt everywhere: 12,800 images"),
+        Protocol("hpdv2", MappingProxyType({c: 1 for c in HPDV2_CATEGORIES}), None,
+                 "the HPDv2 benchmark's 3,200 prompts, 1 image each: quality scores only (Table 1's likely setting)",
+                 {"prompt_source": "zhwang/HPDv2 benchmark/{category}.json at a pinned revision"}, "hpdv2"),
     )
 }
 DEFAULT_PROTOCOL = "divgenbench-v1"

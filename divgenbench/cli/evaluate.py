@@ -27,7 +27,7 @@ def eval_command(
     model: Annotated[str, typer.Option(help="Registered generator (see `divgenbench models ls`), e.g. tiny-flux, flux-dev, flux-d2align.")] = "tiny-flux",
     model_args: Annotated[Optional[str], typer.Option("--model-args", help="Adapter arguments key=value,key=value (e.g. checkpoint=PATH).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run directory (default runs/<model>); an existing run resumes.")] = None,
-    protocol: Annotated[str, typer.Option(help="divgenbench-v1 (5,600 images), quick (100 prompts/dimension) or full-4.")] = DEFAULT_PROTOCOL,
+    protocol: Annotated[str, typer.Option(help="divgenbench-v1 (5,600 images), quick (100 prompts/dimension), full-4, or hpdv2 (HPDv2 benchmark prompts, quality only).")] = DEFAULT_PROTOCOL,
     limit: Annotated[Optional[int], typer.Option(help="Only K evenly spaced prompts per dimension (a smoke check, never ranked).")] = None,
     prompts_source: Annotated[str, typer.Option("--prompts-source", help="bundled | hub:<dataset>[@revision] | <folder>.")] = "bundled",
     batch_size: Annotated[int, typer.Option(help="Images per generator call; images are identical at any batch size.")] = 1,
@@ -126,11 +126,15 @@ def score_table(results: Results) -> Table:
         title += " · SMOKE (tiny models, not comparable)"
     table = compact_table("score", "value", "95% CI", "n", "better", "status", title=title,
                           right=frozenset({"value", "95% CI", "n"}))
-    for score in results.scores.values():
+    rows = [(score.name, score) for score in results.scores.values()]
+    quality = [(key, score) for key, score in results.quality.items()]  # by key: it names scorer and scale
+    for index, (label, score) in enumerate(rows + quality):
+        if index == len(rows) and rows:
+            table.add_section()  # diversity above, quality below
         value = f"{score.value:.3f}" if score.value is not None else "—"
         ci = f"[{score.interval.low:.3f}, {score.interval.high:.3f}]" if score.interval else "—"
         status = score.status if score.status == "computed" else f"{score.status}: {score.reason}"
-        table.add_row(escape(score.name), value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher",
+        table.add_row(escape(label), value, ci, str(score.n), "↓ lower" if score.direction == "lower" else "↑ higher",
                       escape(status))
     return table
 

@@ -26,13 +26,14 @@ def plan_command(
     Example: divgenbench plan --protocol quick -o myimages/plan.jsonl
     """
     from ..generators.plan import plan_rows, write_plan
-    from ..prompts import load_prompts
+    from ..prompts import prompts_for
     from ..protocol import get_protocol
 
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit must be a positive number of prompts per dimension, got {limit}",
                           "pass e.g. --limit 4, or omit it for the whole protocol")
-    rows = plan_rows(load_prompts(prompts_source), get_protocol(protocol), limit)
+    chosen = get_protocol(protocol)
+    rows = plan_rows(prompts_for(chosen, prompts_source), chosen, limit)
     write_plan(rows, output)
     again = f" --protocol {protocol}" + (f" --limit {limit}" if limit else "")
     console.print(f"{len(rows)} images → {output}\nsave each image at its row's `file` under {output.parent}, "

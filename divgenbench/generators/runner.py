@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 from ..errors import ConfigError
 from ..hashing import sha256_bytes, sha256_file
 from ..prompts.bank import PromptBank
-from ..protocol import DIMENSIONS, Protocol, evenly_spaced
+from ..protocol import Protocol, evenly_spaced
 from ..rundir import RunDir, atomic_write_bytes
 from .base import EncodedImage, GeneratedImage, Generator, ImageRequest, Unavailable
 
@@ -84,7 +84,7 @@ def plan_requests(bank: PromptBank, protocol: Protocol, limit: int | None = None
     if limit is not None:
         count = min(limit, count) if count else limit
     requests = []
-    for dim in DIMENSIONS:
+    for dim in protocol.dimensions:
         for prompt in evenly_spaced(bank[dim], count):
             for k in range(protocol.count_for(dim)):
                 requests.append(ImageRequest(prompt.id, dim, prompt.text, k, protocol.seed(prompt.id, k)))

@@ -19,7 +19,7 @@ from ..compare import Comparison, compare_runs
 from ..errors import ConfigError, DataError
 from ..hashing import sha256_file
 from ..metrics import METRICS, metric_info
-from ..protocol import DIMENSIONS, evenly_spaced
+from ..protocol import ALL_PROMPT_DIMENSIONS, DIMENSIONS, evenly_spaced
 from ..results.labels import run_labels
 from ..results.models import Results, ScoreValue, utc_now
 from ..results.sidecars import LoadedRun, open_run
@@ -170,7 +170,9 @@ def thumbnail(root: Path, path: Path, sha256: str) -> str | None:
 def image_grids(run: LoadedRun, prompts: dict[str, Any]) -> tuple[dict[str, list[GridRow]], int, int]:
     """Evenly spaced prompts per dimension with all their images; also how many images are not on disk, and
     how many were refused (outside the run folder, changed since scoring, or unreadable)."""
-    by_prompt: dict[str, dict[str, list]] = {d: {} for d in DIMENSIONS}
+    present = {sample.dimension for sample in run.samples}  # an hpdv2 run has its four categories instead
+    by_prompt: dict[str, dict[str, list]] = {d: {} for d in ALL_PROMPT_DIMENSIONS if d in present} or \
+        {d: {} for d in DIMENSIONS}
     for sample in run.samples:
         by_prompt.setdefault(sample.dimension, {}).setdefault(sample.prompt_id, []).append(sample)
     grids: dict[str, list[GridRow]] = {}

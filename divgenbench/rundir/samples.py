@@ -17,7 +17,7 @@ from ..errors import DataError
 from ..extractors.base import ImageItem
 from ..generators.base import GeneratedImage
 from ..prompts.bank import PROMPT_ID_PATTERN, PromptBank
-from ..protocol import DIMENSIONS
+from ..protocol import ALL_PROMPT_DIMENSIONS
 from . import RunDir, atomic_write_bytes
 
 
@@ -66,7 +66,7 @@ def sample_problem(record: Any) -> str | None:
     for name, kind in SAMPLE_FIELDS.items():
         if name in record and (not isinstance(record[name], kind) or isinstance(record[name], bool)):
             return f"{name} is not a {kind.__name__}"
-    if not PROMPT_ID_PATTERN.match(record["prompt_id"]) or record["dimension"] not in DIMENSIONS:
+    if not PROMPT_ID_PATTERN.match(record["prompt_id"]) or record["dimension"] not in ALL_PROMPT_DIMENSIONS:
         return f"prompt {record['prompt_id'][:60]!r} of dimension {record['dimension'][:20]!r} is not a bank prompt"
     if record["k"] < 0 or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
         return "k is negative or sha256 is not 64 lowercase hex digits"
@@ -81,7 +81,7 @@ def image_items(samples: Sequence[GeneratedImage], bank: PromptBank, run: RunDir
     if strangers:
         raise DataError(f"{run.samples_path} names prompts its bank does not hold as listed (e.g. {strangers[0]!r})",
                         "restore samples.jsonl, or re-run `divgenbench eval`")
-    by_dimension: dict[str, list[ImageItem]] = {d: [] for d in DIMENSIONS}
+    by_dimension: dict[str, list[ImageItem]] = {d: [] for d in ALL_PROMPT_DIMENSIONS}
     for s in samples:
         prompt = prompts[s.prompt_id]
         by_dimension[s.dimension].append(ImageItem(f"{s.prompt_id}_{s.k}", run.root / s.path, s.sha256, s.dimension,
