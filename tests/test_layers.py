@@ -81,3 +81,30 @@ def test_the_checker_sees_a_backward_arrow(tmp_path):
     targets = imported_modules(module, "divgenbench.extractors.x")
     assert "divgenbench.results.models" in targets
     assert stage("divgenbench.results.models") > stage("divgenbench.extractors.x")
+
+
+#: distribution name of each core dependency → the module it provides
+CORE_MODULES = {"numpy": "numpy", "scipy": "scipy", "pillow": "PIL", "typer": "typer", "rich": "rich",
+                "pydantic": "pydantic", "huggingface_hub": "huggingface_hub", "safetensors": "safetensors",
+                "datasets": "datasets", "filelock": "filelock"}
+
+
+def test_every_core_dependency_is_used_by_the_core():
+    """Issue 11 item 8: a core dependency (``[project] dependencies``) is one the package imports; test-only
+    or unused libraries (jsonschema, pandas) stay out of every user's install."""
+    import re
+    import tomllib
+
+    declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [re.split(r"[<>=!~\[ ]", spec, maxsplit=1)[0].lower() for spec in declared]
+    unknown = [n for n in names if n not in CORE_MODULES]
+    assert not unknown, f"add the module of {unknown} to CORE_MODULES"
+    imported = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                imported.add(node.module.split(".")[0])
+    unused = [n for n in names if CORE_MODULES[n] not in imported]
+    assert not unused, f"core dependencies the package never imports: {unused}"
