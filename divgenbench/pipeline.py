@@ -162,22 +162,39 @@ def _not_computed(metric: Metric, reason: str) -> ScoreValue:
                       reason=reason)
 
 
-def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]], run: RunDir, extractor_set: str,
-                    config: EvalConfig, context: MetricContext, extractors: dict[str, ExtractorInfo],
-                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter, *,
-                    cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
-                    ) -> dict[str, ScoreValue]:
+@dataclass
+class Scoring:
+    """What the scoring steps of one evaluation share — the run folder, the metric context (bootstrap settings,
+    references), the progress reporter, the feature cache and the run's own imported features — and what they
+    fill in: extractor fingerprints, diagnostics and timings. One object, so a step's signature says what it
+    scores, not how the run is plumbed."""
+
+    run: RunDir
+    context: MetricContext
+    reporter: Reporter
+    diagnostics: Diagnostics
+    timings: dict[str, float] = field(default_factory=dict)
+    extractors: dict[str, ExtractorInfo] = field(default_factory=dict)
+    cache: FeatureCache | None = None
+    imported: ImportedFeatures | None = None
+
+
+def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]], extractor_set: str,
+                    overrides: dict[str, str], scoring: Scoring) -> dict[str, ScoreValue]:
     """Every metric's value, extracting each feature kind once over the union of its metrics' dimensions.
 
-    Fills ``extractors`` (feature → fingerprint), ``diagnostics`` (skipped images; each metric's diagnostics:
-    a field of ``Diagnostics`` when it has one, else under ``diagnostics.metrics[key]``) and ``timings``.
+    Fills ``scoring.extractors`` (feature → fingerprint), ``scoring.diagnostics`` (skipped images; each metric's
+    diagnostics: a field of ``Diagnostics`` when it has one, else under ``diagnostics.metrics[key]``) and
+    ``scoring.timings``.
     """
+    run, context, diagnostics, cache, imported = (scoring.run, scoring.context, scoring.diagnostics, scoring.cache,
+                                                  scoring.imported)
     by_feature: dict[str, list[Metric]] = {}
     for metric in metrics:
         by_feature.setdefault(metric.feature, []).append(metric)
     scores: dict[str, ScoreValue] = {}
     for feature, users in by_feature.items():
-        name = extractor_for(feature, extractor_set, config.extractor_overrides)
+        name = extractor_for(feature, extractor_set, overrides)
         if name is None:
             for metric in users:
                 scores[metric.key] = _not_computed(metric, f"no {feature} extractor in set {extractor_set!r} yet")
@@ -186,11 +203,11 @@ def compute_metrics(metrics: Sequence[Metric], items: dict[str, list[ImageItem]]
         feature_items = [item for d in dimensions for item in items[d]]
         extractor = EXTRACTORS.get(name)()
         fingerprint = extractor.fingerprint()
-        extractors[feature] = ExtractorInfo(**fingerprint.to_dict())
+        scoring.extractors[feature] = ExtractorInfo(**fingerprint.to_dict())
         t0 = time.perf_counter()
-        with reporter.task(f"{name} features ({', '.join(dimensions)})", len(feature_items)) as advance:
+        with scoring.reporter.task(f"{name} features ({', '.join(dimensions)})", len(feature_items)) as advance:
             records = extract_features(extractor, feature_items, advance, cache, imported)
-        timings[f"extract_{feature}_s"] = time.perf_counter() - t0
+        scoring.timings[f"extract_{feature}_s"] = time.perf_counter() - t0
         diagnostics.feature_origins[feature] = feature_origin(extractor, feature_items, imported)
         save_feature_sidecar(run, fingerprint, feature_items, records, [extractor.query(i) for i in feature_items])
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=r.message)
@@ -225,14 +242,14 @@ def reference_features(reference_run: Path, metrics: Sequence[Metric]) -> dict[s
     return {feature: reference.feature_table(feature, dims) for feature, dims in dimensions.items()}
 
 
-def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem], run: RunDir, context: MetricContext,
-                    diagnostics: Diagnostics, timings: dict[str, float], reporter: Reporter, *,
-                    cache: FeatureCache | None = None, imported: ImportedFeatures | None = None
+def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem], scoring: Scoring
                     ) -> tuple[dict[str, ScoreValue], dict[str, QualityScorerInfo]]:
     """Each scorer's mean over every image, scored with its prompt text; interval: prompts resampled.
 
     Records go through the feature cache keyed by (image, prompt text) and into one sidecar per scorer.
     """
+    run, context, diagnostics, cache, imported = (scoring.run, scoring.context, scoring.diagnostics, scoring.cache,
+                                                  scoring.imported)
     values: dict[str, ScoreValue] = {}
     infos: dict[str, QualityScorerInfo] = {}
     for scorer in scorers:
@@ -243,9 +260,9 @@ def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem]
                                                conventions=dict(info.conventions),
                                                fingerprint=ExtractorInfo(**fingerprint.to_dict()))
         t0 = time.perf_counter()
-        with reporter.task(f"{scorer.name} quality", len(items)) as advance:
+        with scoring.reporter.task(f"{scorer.name} quality", len(items)) as advance:
             records = extract_features(scorer, items, advance, cache, imported)
-        timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
+        scoring.timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
         diagnostics.feature_origins[f"quality-{scorer.name}"] = feature_origin(scorer, items, imported)
         save_feature_sidecar(run, fingerprint, items, records, [scorer.query(i) for i in items],
                              sidecar=f"quality-{scorer.name}")
@@ -582,12 +599,10 @@ def evaluate(config: EvalConfig, reporter: Reporter | None = None, *, model: Any
     if config.reference_run is not None:
         context.reference_features = reference_features(config.reference_run, prepared.metrics)
     all_items = [item for d in protocol.dimensions for item in items[d]]
+    scoring = Scoring(run, context, reporter, diagnostics, timings, extractors, cache, imported)
     try:
-        quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, run,
-                                                   context, diagnostics, timings, reporter, cache=cache,
-                                                   imported=imported)
-        scores = compute_metrics(prepared.metrics, items, run, prepared.extractor_set, config, context,
-                                 extractors, diagnostics, timings, reporter, cache=cache, imported=imported)
+        quality, quality_scorers = compute_quality([QUALITY.get(n)() for n in prepared.quality], all_items, scoring)
+        scores = compute_metrics(prepared.metrics, items, prepared.extractor_set, config.extractor_overrides, scoring)
     except KeyboardInterrupt as exc:
         record_timings(run, {**timings, "total_s": time.perf_counter() - started})
         raise RunInterrupted(f"interrupted: {len(samples)} of {len(requests)} images done, features part "
