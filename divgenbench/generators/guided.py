@@ -19,6 +19,7 @@ every (method, model) pair.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -56,6 +57,29 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
     return name.strip(), args
 
 
+def lora_or_error(folder: Path, path: str) -> tuple[str, Path, str]:
+    """(format, folder, weights file) of the LoRA at ``folder``, or the ConfigError saying it is none."""
+    from .lora import lora_format
+
+    found = lora_format(folder)
+    if found is None:
+        raise ConfigError(f"others=lora@path={path}: not a LoRA (a diffusers LoRA .safetensors file, a folder "
+                          "with one, or a PEFT adapter folder)", "for full transformer weights name a generator "
+                          "instead, e.g. others=flux-d2align@checkpoint=DIR")
+    return found
+
+
+def check_lora_path(path: str) -> None:
+    """A local ``lora@path=`` must hold a LoRA, and anything else must read as a hub id: checked when the
+    command is planned, before run.json and any image (a hub id is fetched, and checked, when the model loads)."""
+    from .hub import is_local, missing_message
+
+    if is_local(path):
+        lora_or_error(Path(path).expanduser(), path)
+    elif path.startswith((".", "/", "~")) or path.count("/") != 1:
+        raise ConfigError(*missing_message(f"guided LoRA {path!r}", path, None, "others=lora@path"))
+
+
 class GuidedGenerator(Generator):
     name = "guided"
     Args = GuidedArgs  # plus the method's own args (``GuidanceMethod.Args``)
@@ -80,6 +104,8 @@ class GuidedGenerator(Generator):
         self.lora_branches = {i: parse_args(LoraBranchArgs, branch_args, f"guided other {spec!r}")
                               for i, spec in enumerate(self.other_specs)
                               for name, branch_args in [parse_spec(spec)] if name == LORA_BRANCH}
+        for branch in self.lora_branches.values():
+            check_lora_path(branch.path)
         self.adapters: list[dict[str, Any]] = []
         self.args = args
         self.model_args = dict(model_args or {})
@@ -114,17 +140,11 @@ class GuidedGenerator(Generator):
         from ..guidance.base import AdapterBranch, denoiser_name
         from ..hashing import cached_file_sha256
         from .hub import snapshot
-        from .lora import load_lora_adapter, lora_format
+        from .lora import load_lora_adapter
 
         branch = self.lora_branches[index]
         source = snapshot(branch.path, revision=branch.revision, what=f"guided LoRA {branch.path!r}", arg="others")
-        found = lora_format(source)
-        if found is None:
-            raise ConfigError(f"others=lora@path={branch.path}: not a LoRA (a diffusers LoRA .safetensors file, "
-                              f"a folder with one, or a PEFT adapter folder)",
-                              "for full transformer weights name a generator instead, e.g. "
-                              "others=flux-d2align@checkpoint=DIR")
-        fmt, folder, weights_file = found
+        fmt, folder, weights_file = lora_or_error(source, branch.path)
         name = f"guided-other-{index}"
         load_lora_adapter(self.base.pipe, base_denoiser, fmt, folder, weights_file, name)
         elsewhere = [part for part, names in self.base.pipe.get_list_adapters().items()

@@ -144,8 +144,10 @@ def test_bad_lora_branches_are_one_error_before_any_model_loads(tmp_path, loras)
     with pytest.raises(ConfigError, match="path"):
         GENERATORS.get("guided")(SETTINGS, {"method": "lora-scale", "base": "tiny-flux", "others": "lora"})
     (tmp_path / "notes.txt").write_text("not weights")
-    with pytest.raises(ConfigError, match="not a LoRA"):
-        lora_scale(tmp_path, 1).load()
+    with pytest.raises(ConfigError, match="not a LoRA"):  # when the command is planned: before run.json
+        lora_scale(tmp_path, 1)
+    with pytest.raises(ConfigError, match="neither an existing folder nor a hub repo id"):
+        lora_scale(tmp_path / "no" / "such" / "lora", 1)
     from safetensors.torch import save_file
 
     wrong = tmp_path / "other-architecture.safetensors"  # a rank-4 LoRA for a 3072-wide transformer
