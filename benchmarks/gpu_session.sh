@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One prepared GPU session: every throughput figure in benchmarks/README.md's GPU rows, on random weights of the
 # real architectures (no download). Usage on a GPU machine, from the repository root:
-#   bash benchmarks/gpu_session.sh OUT_DIR [PART ...]     PART: env extractors generate quality train (default: all)
+#   bash benchmarks/gpu_session.sh OUT_DIR [PART ...]     PART: env extractors generate guidance quality train (default: all)
 # Wheels the machine lacks may sit in .whl/ (installed into /tmp/site first). Each part has its own time limit,
 # so one slow part cannot take the others' figures with it; logs go to OUT_DIR/<part>.log.
 set -u
 out=${1:?usage: gpu_session.sh OUT_DIR [PART ...]}; shift
-parts=${*:-env extractors generate quality train}
+parts=${*:-env extractors generate guidance quality train}
 mkdir -p "$out"
 if ls .whl/*.whl >/dev/null 2>&1; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
@@ -27,6 +27,7 @@ run env 30 bash -c 'nvidia-smi --query-gpu=name,memory.total,driver_version --fo
 run extractors 120 python3 benchmarks/bench_extractors.py csd photometric --random-weights --size 720 --images 256 --batch-sizes 32 128 --json "$out/extractors-csd.json"
 run extractors 80 python3 benchmarks/bench_extractors.py grounding-dino --random-weights --size 720 --images 128 --batch-sizes 16 64 --json "$out/extractors-gdino.json"
 run generate 120 python3 benchmarks/bench_generate.py --skip-tiny --flux-arch full --flux-steps 20 --flux-images 4 --flux-batch-sizes 1 4 --compile off
+run guidance 120 bash -c 'cd benchmarks && python3 bench_guidance.py --full --size 720 --steps 20 --repeats 1'
 run quality 150 python3 benchmarks/bench_quality.py --device cuda --full-size
 run train 150 python3 benchmarks/bench_train.py --device cuda --full-size
 exit 0
