@@ -13,13 +13,15 @@ for the model, and ``from_pretrained(entry folder, local_files_only=True)`` read
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, DataError, MissingWeightsError
-from .hashing import cached_file_sha256, sha256_file
+from .hashing import cached_file_sha256, sha256_bytes, sha256_file
 from .registry import check_plugin_name
 
 
@@ -148,19 +150,53 @@ def missing_message(weight: Weight) -> str:
             f" put it at {weight.local_path}")
 
 
+RACY_SECONDS = 2
+
+
+def weight_file_sha256(path: Path) -> str:
+    """sha256 of a weight file, remembered on disk per (size, mtime, inode) under ``$DIVGENBENCH_HOME/hash-memo``.
+
+    Every run checks its weights against their pins before the first image; without the memo each process (each
+    rank of an 8-GPU launch, each resume) would re-read ~15 GB of weights to do it. A file rewritten in place
+    changes its mtime (and usually size or inode), so it is hashed again; a file changed in the last
+    ``RACY_SECONDS`` is never remembered, because a second rewrite within one timestamp tick would keep its
+    stat (git's "racy clean" rule). The memo lives in the user's own cache, beside the weights it vouches for.
+    """
+    stat = path.stat()
+    key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    memo = home() / "hash-memo" / f"{sha256_bytes(str(path.resolve()).encode())}.json"
+    try:
+        record = json.loads(memo.read_text())
+        if record["stat"] == key and isinstance(record["sha256"], str):
+            return record["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: hash again
+    digest = cached_file_sha256(path)
+    if time.time_ns() - stat.st_mtime_ns < RACY_SECONDS * 1_000_000_000:
+        return digest
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial = memo.with_name(f".{memo.name}.{os.getpid()}")
+        partial.write_text(json.dumps({"path": str(path.resolve()), "stat": key, "sha256": digest}))
+        partial.replace(memo)
+    except OSError:
+        pass  # a read-only cache only costs the next process a re-hash
+    return digest
+
+
 def resolve(entry: str) -> Path:
     """Local path of a weight file (a snapshot's folder) whose bytes match its pin, or one clear error; never
     downloads. A missing file is ``MissingWeightsError``; a pinned file with other bytes (a damaged download,
     another revision) is ``DataError``, so no feature is ever computed, or cached under the pin, from bytes
-    the pin does not name. The hash is computed once per file and process (``cached_file_sha256``): the plan
-    check before the first image pays it, the model load after it is free."""
+    the pin does not name. The hash is remembered per file state (``weight_file_sha256``): the first check of a
+    downloaded file pays it, later processes and the model load after the check are free."""
     weight = get_weight(entry)
     if not weight.is_present():
         raise MissingWeightsError(missing_message(weight),
                                   f"run `divgenbench models download {entry}` where the hub is reachable, "
                                   "or copy the file(s) there")
     pinned = weight.pinned_path
-    if weight.sha256 and cached_file_sha256(pinned) != weight.sha256:
+    if weight.sha256 and weight_file_sha256(pinned) != weight.sha256:
         raise DataError(f"{pinned} does not match the pinned sha256 {weight.sha256} of {weight.source}",
                         f"delete it and run `divgenbench models download {entry}`")
     return weight.local_path
@@ -255,7 +291,7 @@ def status(entry: str) -> str:
     weight = get_weight(entry)
     if not weight.is_present():
         return "missing"
-    if weight.sha256 and sha256_file(weight.pinned_path) != weight.sha256:
+    if weight.sha256 and weight_file_sha256(weight.pinned_path) != weight.sha256:
         return "hash mismatch"
     return "present"
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,32 @@ def test_a_snapshot_download_offline_names_repo_files_and_folder(monkeypatch):
     message = str(caught.value)
     for part in ("someone/toy-detector", "0123abcd", "model.safetensors, config.json", str(TOY_SNAPSHOT.local_path)):
         assert part in message
+
+
+def test_weight_hashes_are_remembered_across_processes_until_the_file_changes(monkeypatch):
+    TOY.local_path.parent.mkdir(parents=True)
+    TOY.local_path.write_bytes(PAYLOAD)
+    assert store.weight_file_sha256(TOY.local_path) == TOY.sha256
+    assert not (store.home() / "hash-memo").exists()  # just written: too recent to remember ("racy")
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(TOY.local_path, ns=(an_hour_ago, an_hour_ago))
+    assert store.weight_file_sha256(TOY.local_path) == TOY.sha256
+    real = store.cached_file_sha256
+
+    def must_not_hash(path):
+        raise AssertionError(f"{path} was hashed again")
+
+    monkeypatch.setattr(store, "cached_file_sha256", must_not_hash)  # a new process: only the memo can answer
+    assert store.resolve(TOY.entry) == TOY.local_path and store.status(TOY.entry) == "present"
+    TOY.local_path.write_bytes(b"other bytes!")  # rewritten in place: a new size and mtime
+    with pytest.raises(AssertionError, match="hashed again"):
+        store.resolve(TOY.entry)
+    monkeypatch.setattr(store, "cached_file_sha256", real)
+    with pytest.raises(DataError, match="does not match the pinned sha256"):
+        store.resolve(TOY.entry)
+    for memo in (store.home() / "hash-memo").glob("*.json"):
+        memo.write_text("{not json")  # a damaged memo is ignored, never trusted
+    assert store.status(TOY.entry) == "hash mismatch"
 
 
 def test_file_sha256_is_recomputed_when_the_file_changes(tmp_path):
