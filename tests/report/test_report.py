@@ -267,7 +267,8 @@ def test_an_unwritable_report_output_is_one_config_error(make_run, tmp_path, mon
     def failing_fsync(fd):
         raise OSError(getattr(errno, errno_name), os.strerror(getattr(errno, errno_name)))
 
+    run = make_run("varied")  # made before the disk "fails": only the report's write may meet the error
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(ConfigError, match=f"cannot write the report to .*{os.strerror(getattr(errno, errno_name))}"):
-        write_report([make_run("varied")], tmp_path / "r.html")
+        write_report([run], tmp_path / "r.html")
     assert list(tmp_path.iterdir()) == []  # no half-written temporary left behind
