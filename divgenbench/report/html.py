@@ -329,7 +329,9 @@ def render_report(runs: Sequence[LoadedRun]) -> str:
     for view in views:
         for warning in view.warnings:
             banners.setdefault(warning, []).append(view.label)
-    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs),
+    # quality-only runs (the hpdv2 protocol) carry no diversity score: their report leaves those sections out
+    diversity = any(r.results.scores for r in runs)
+    return render("report.html.j2", views=views, banners=banners, charts=charts(labels, runs), diversity=diversity,
                   metric_info=own_metric_info(), relative_keys=reference_relative_keys(runs),
                   all_metric_info=metric_info(),
                   quality_names=quality_names, dimension_titles=DIMENSION_TITLES, toolkit_version=__version__,

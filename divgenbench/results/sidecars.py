@@ -15,8 +15,9 @@ from ..errors import DataError
 from ..extractors.base import FeatureRecord, ImageItem
 from ..generators.base import GeneratedImage
 from ..metrics.base import FeatureTable
-from ..prompts import load_prompts
+from ..prompts import prompts_for
 from ..prompts.bank import PromptBank
+from ..protocol import DEFAULT_PROTOCOL, PROTOCOLS
 from ..rundir import RunDir
 from ..rundir.features import load_feature_sidecar, sidecar_paths
 from ..rundir.samples import image_items, read_samples
@@ -49,7 +50,8 @@ class LoadedRun:
 
     @cached_property
     def bank(self) -> PromptBank:
-        bank = load_prompts(bank_source(self.results), self.results.prompt_bank.version)
+        protocol = PROTOCOLS.get(self.results.protocol.name, PROTOCOLS[DEFAULT_PROTOCOL])  # its prompt set
+        bank = prompts_for(protocol, bank_source(self.results), self.results.prompt_bank.version)
         if bank.sha256 != self.results.prompt_bank.sha256:
             raise DataError(f"{self.results_file} was made with prompt bank {self.results.prompt_bank.sha256[:12]}…, "
                             f"{bank.source} hashes {bank.sha256[:12]}…",

@@ -102,7 +102,10 @@ def test_eval_generates_and_scores_the_hpdv2_prompts_with_quality_only(tmp_path)
         assert score["status"] == "computed" and score["n"] == 8 and score["interval"]["method"].endswith("prompts")
     assert results["prompt_bank"]["source"] == str(FIXTURE)
     assert {p.parent.name for p in (out / "images").rglob("*.png")} == set(HPDV2_CATEGORIES)
-    assert "hpdv2-paintings-001" in (out / "report.html").read_text()
+    report = (out / "report.html").read_text()
+    assert "hpdv2-paintings-001" in report and "no-diversity-note" in report and "chart-radar" not in report
+    assert json.loads((FIXTURE / "photo.json").read_text())[0] in report  # prompt texts from the run's own source
+    assert "prompt texts unavailable" not in report
     rescored = run_cli("score", str(out), "-q")
     assert rescored.returncode == 0, rescored.stderr
     again = json.loads((out / "results.json").read_text())
