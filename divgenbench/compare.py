@@ -13,6 +13,12 @@ point value is recomputed from the sidecar features and must equal the recorded 
 [choice] Runs are comparable only when protocol (name, images per prompt, generation and scoring
 choices, bootstrap settings aside), prompt bank and the fingerprints of every shared extractor agree;
 otherwise ``compare`` refuses and lists every difference.
+
+Quality scores (HPS-v2.1, PickScore, …) are compared the same way, below the diversity rows: each run's
+per-image scores from its quality sidecar, checked against its recorded mean, paired over shared prompts,
+the mean over images resampled by prompt. [choice] A quality score both runs hold but scored with other
+weights or preprocessing (different fingerprints) gets a row with the reason rather than refusing the whole
+comparison: quality scorers are independent of each other and of the diversity scores.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
 from .metrics import METRICS
 from .metrics.base import FeatureTable, Metric, MetricContext
+from .quality.base import quality_statistic
 from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
 from .results.models import Results, ScoreValue
@@ -154,6 +161,41 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, 
     return ScoreComparison(**row, difference=difference)
 
 
+def compare_quality(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext,
+                    confidence: float) -> ScoreComparison:
+    """Quality scorer ``key`` of A against B: paired bootstrap of the mean per-image score over shared prompts."""
+    value_a, value_b = (r.results.quality.get(key) for r in (a, b))
+    known = value_a or value_b
+    row = dict(key=key, name=known.name, direction=known.direction,
+               value_a=value_a.value if value_a else None, value_b=value_b.value if value_b else None)
+    missing = [label for label, v in (("A", value_a), ("B", value_b)) if v is None or v.status != "computed"]
+    if missing:
+        return ScoreComparison(**row, difference=None, reason=f"not computed in {' and '.join(missing)}")
+    scorers = [r.results.quality_scorers.get(key) for r in (a, b)]
+    if None in scorers or scorers[0].fingerprint != scorers[1].fingerprint:
+        return ScoreComparison(**row, difference=None, reason="scored with other weights or preprocessing")
+    tables = []
+    for run, recorded in ((a, value_a), (b, value_b)):
+        table = run.quality_table(key)
+        try:
+            recomputed: float | None = quality_statistic(table)[0].value()
+        except ValueError:
+            recomputed = None
+        if recomputed is None or not math.isclose(recomputed, recorded.value, rel_tol=SIDECAR_TOLERANCE,
+                                                  abs_tol=1e-12):
+            raise DataError(f"{run.results_file} records {recorded.name} = {recorded.value!r}, but its own "
+                            f"sidecar in {run.run.features_dir} gives {recomputed!r}",
+                            f"re-score the run so results and sidecars agree: `divgenbench score {run.run.root}`")
+        tables.append(table)
+    prompts = shared_prompts(*tables)
+    if not prompts:
+        return ScoreComparison(**row, difference=None, reason="no shared prompts scored in both runs")
+    statistic_a, statistic_b = (quality_statistic(aligned(table, prompts))[0] for table in tables)
+    difference = paired_bootstrap_difference(statistic_a, statistic_b, resamples=context.resamples,
+                                             seed=context.seed, confidence=confidence)
+    return ScoreComparison(**row, difference=difference)
+
+
 def _unused_reference_metric(key: str, a: LoadedRun, b: LoadedRun) -> bool:
     """A reference-relative metric neither run was scored with (no --reference-run): not worth a row."""
     statuses = {r.results.scores[key].status for r in (a, b) if key in r.results.scores}
@@ -177,7 +219,8 @@ def check_against_sidecars(run: LoadedRun, score: Metric, table: FeatureTable, r
 def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RESAMPLES, seed: int = SEED,
                  confidence: float = CONFIDENCE, context: MetricContext | None = None,
                  reference_run: Path | str | None = None) -> Comparison:
-    """Paired comparison of every score of two runs (run directories or results.json files).
+    """Paired comparison of every score of two runs (run directories or results.json files): diversity scores,
+    then quality scores.
 
     Reference-relative metrics (SCD, Vendi, PRDC) compare A and B through the features of ``reference_run``;
     without it they are listed with the reason.
@@ -197,4 +240,6 @@ def compare_runs(path_a: Path | str, path_b: Path | str, *, resamples: int = RES
     keys = [key for key in dict.fromkeys([*a.results.scores, *b.results.scores])
             if not _unused_reference_metric(key, a, b)]
     rows = [compare_score(key, a, b, context, confidence) for key in keys]
+    rows += [compare_quality(key, a, b, context, confidence)
+             for key in dict.fromkeys([*a.results.quality, *b.results.quality])]
     return Comparison(a, b, rows, context.resamples, context.seed, confidence)

@@ -38,12 +38,12 @@ from .generators.runner import (
 )
 from .metrics import METRICS, metric_keys
 from .metrics.base import FeatureTable, Metric, MetricContext, MetricOutcome
-from .metrics.bootstrap import bootstrap_interval, mean_statistic
+from .metrics.bootstrap import bootstrap_interval
 from .prompts import prompts_for
 from .prompts.bank import PromptBank
 from .protocol import DIMENSIONS, Protocol, get_protocol
 from .quality import QUALITY, default_scorers
-from .quality.base import QualityScorer
+from .quality.base import QualityScorer, quality_sidecar, quality_statistic
 from .reference import StyleReferenceLoader, read_manifest
 from .results.choices import scoring_choices
 from .results.io import results_path, write_results
@@ -263,26 +263,24 @@ def compute_quality(scorers: Sequence[QualityScorer], items: Sequence[ImageItem]
         with scoring.reporter.task(f"{scorer.name} quality", len(items)) as advance:
             records = extract_features(scorer, items, advance, cache, imported)
         scoring.timings[f"quality_{scorer.name}_s"] = time.perf_counter() - t0
-        diagnostics.feature_origins[f"quality-{scorer.name}"] = feature_origin(scorer, items, imported)
+        diagnostics.feature_origins[quality_sidecar(scorer.name)] = feature_origin(scorer, items, imported)
         save_feature_sidecar(run, fingerprint, items, records, [scorer.query(i) for i in items],
-                             sidecar=f"quality-{scorer.name}")
+                             sidecar=quality_sidecar(scorer.name))
         diagnostics.skipped_images += [SkippedImage(key=item.key, reason=r.status, message=f"{scorer.name}: {r.message}")
                                        for item, r in zip(items, records) if not r.ok]
-        table = FeatureTable(list(items), records)
-        rows = table.ok_rows()
-        if not rows:
+        try:
+            statistic, per_image = quality_statistic(FeatureTable(list(items), records))
+        except ValueError:
             values[scorer.name] = ScoreValue(name=info.name, direction=info.direction, status="undefined",
                                              reason=f"no image could be scored by {scorer.name}")
             continue
-        index, _ = table.prompt_index(rows)
-        per_image = table.stack("score", rows)
         low, high = info.range
         outside = per_image[~((per_image >= low) & (per_image <= high))]
         if outside.size:
             raise DataError(f"{scorer.name} gave {outside.size} scores outside its range [{low}, {high}] "
                             f"(e.g. {outside[0]})",
                             "the scorer's weights or preprocessing are wrong; check `divgenbench models check`")
-        result = bootstrap_interval(mean_statistic(per_image, index), resamples=context.resamples, seed=context.seed)
+        result = bootstrap_interval(statistic, resamples=context.resamples, seed=context.seed)
         values[scorer.name] = ScoreValue(
             name=info.name, value=result.value, n=result.n, direction=info.direction,
             interval=Interval(low=result.low, high=result.high, confidence=result.confidence,

@@ -19,8 +19,26 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 
 from ..extractors.base import OK, Extractor, FeatureRecord, ImageItem
+from ..metrics.base import FeatureTable
+from ..metrics.bootstrap import PromptStatistic, mean_statistic
 
 QUALITY_FEATURE = "quality"
+
+
+def quality_sidecar(name: str) -> str:
+    """The sidecar a scorer's per-image scores live in: one per scorer (``features/quality-<name>``)."""
+    return f"{QUALITY_FEATURE}-{name}"
+
+
+def quality_statistic(table: FeatureTable) -> tuple[PromptStatistic, np.ndarray]:
+    """The mean score over the scored images of ``table`` with prompts as the resampling unit, and the
+    per-image scores: what ``eval`` reports and what ``compare`` pairs. ValueError when no image was scored."""
+    rows = table.ok_rows()
+    if not rows:
+        raise ValueError("no image could be scored")
+    index, _ = table.prompt_index(rows)
+    per_image = table.stack("score", rows)
+    return mean_statistic(per_image, index), per_image
 
 
 @dataclass(frozen=True)

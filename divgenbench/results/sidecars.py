@@ -16,6 +16,7 @@ from ..extractors.base import FeatureRecord, ImageItem
 from ..generators.base import GeneratedImage
 from ..metrics.base import FeatureTable
 from ..prompts import prompts_for
+from ..quality.base import quality_sidecar
 from ..prompts.bank import PromptBank
 from ..protocol import DEFAULT_PROTOCOL, PROTOCOLS
 from ..rundir import RunDir
@@ -71,16 +72,27 @@ class LoadedRun:
 
     def feature_table(self, feature: str, dimensions: Sequence[str]) -> FeatureTable:
         """The images of ``dimensions`` in run order with their sidecar records (``missing`` if absent)."""
-        fingerprint, records, hashes, _ = load_feature_sidecar(self.run, feature)
         recorded = self.results.extractors.get(feature)
-        if recorded is None or recorded.model_dump() != fingerprint:
-            raise DataError(f"the {feature} features in {self.run.features_dir} were not made by the extractor "
+        return self._table(feature, recorded.model_dump() if recorded else None,
+                           [item for dimension in dimensions for item in self.items[dimension]])
+
+    def quality_table(self, name: str) -> FeatureTable:
+        """Every image of the run with quality scorer ``name``'s per-image scores from its sidecar."""
+        recorded = self.results.quality_scorers.get(name)
+        return self._table(quality_sidecar(name), recorded.fingerprint.model_dump() if recorded else None,
+                           [item for items in self.items.values() for item in items])
+
+    def _table(self, sidecar: str, recorded: dict | None, items: list[ImageItem]) -> FeatureTable:
+        """``items`` with their records from ``sidecar``, which must be what the results file recorded and made
+        from the very images samples.jsonl lists."""
+        fingerprint, records, hashes, _ = load_feature_sidecar(self.run, sidecar)
+        if recorded != fingerprint:
+            raise DataError(f"the {sidecar} features in {self.run.features_dir} were not made by the extractor "
                             f"recorded in {self.results_file}",
                             f"re-score the run so results and sidecar agree: `divgenbench eval -o {self.run.root}`")
-        items = [item for dimension in dimensions for item in self.items[dimension]]
         foreign = [item.key for item in items if item.key in hashes and hashes[item.key] != item.sha256]
         if foreign:
-            raise DataError(f"the {feature} features in {self.run.features_dir} were made from other images than "
+            raise DataError(f"the {sidecar} features in {self.run.features_dir} were made from other images than "
                             f"{self.run.samples_path.name} lists (e.g. {foreign[0]})",
                             f"re-score the run so sidecars and samples agree: `divgenbench score {self.run.root}`")
         return FeatureTable(items, [records.get(item.key) or FeatureRecord(MISSING, message="not in the sidecar")

@@ -103,3 +103,59 @@ def test_a_results_file_that_disagrees_with_its_own_sidecars_is_refused(tmp_path
     with pytest.raises(DataError, match=message) as caught:
         compare_runs(make_run("varied"), other)
     assert "divgenbench score" in caught.value.hint
+
+
+# --- quality scores (issue 15 item 4: compare covers quality) ------------------------------------------------------
+@pytest.fixture(scope="module")
+def quality_runs(tmp_path_factory):
+    """Two tiny-flux runs of other random weights on the HPDv2 fixture prompts (8 prompts, quality only), and a
+    copy of the first: the five tiny quality scorers, per-image sidecars and all."""
+    from pathlib import Path
+
+    from divgenbench.generators import GenerationSettings
+    from divgenbench.pipeline import EvalConfig, evaluate_and_write
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "hpdv2"
+    root = tmp_path_factory.mktemp("quality-runs")
+    runs = {}
+    for name, seed in (("seed0", "0"), ("seed1", "1")):
+        runs[name] = root / name
+        evaluate_and_write(EvalConfig(model="tiny-flux", output=runs[name], protocol="hpdv2",
+                                      prompts_source=str(fixture), model_args={"weights_seed": seed},
+                                      settings=GenerationSettings(batch_size=4)))
+    runs["copy"] = root / "copy"
+    shutil.copytree(runs["seed0"], runs["copy"])
+    return runs
+
+
+QUALITY_KEYS = ["tiny-aesthetic-v2.5", "tiny-clip-score", "tiny-hps-v2.1", "tiny-imagereward", "tiny-pickscore"]
+
+
+@pytest.mark.slow
+def test_quality_scores_are_compared_paired_over_shared_prompts(quality_runs):
+    rows = {row.key: row for row in compare_runs(quality_runs["seed0"], quality_runs["seed1"], resamples=500).rows}
+    assert sorted(rows) == QUALITY_KEYS  # a quality-only protocol: no diversity rows
+    for row in rows.values():
+        d = row.difference
+        assert d is not None and d.n == 8 and d.difference == pytest.approx(row.value_a - row.value_b)
+        assert d.low <= d.difference <= d.high
+    same = {row.key: row for row in compare_runs(quality_runs["seed0"], quality_runs["copy"]).rows}
+    assert all(r.difference.difference == 0 and not r.difference.significant for r in same.values())
+
+
+@pytest.mark.slow
+def test_a_quality_value_that_disagrees_with_its_sidecar_is_refused(quality_runs, tmp_path):
+    edited = edited_copy(quality_runs["copy"], tmp_path / "edited",
+                         lambda d: d["quality"]["tiny-pickscore"].update(value=0.5))
+    with pytest.raises(DataError, match=r"records PickScore = 0\.5, but its own sidecar .* gives"):
+        compare_runs(quality_runs["seed0"], edited)
+
+
+@pytest.mark.slow
+def test_a_quality_score_of_other_weights_is_a_row_with_the_reason(quality_runs, tmp_path):
+    other = edited_copy(quality_runs["copy"], tmp_path / "other",
+                        lambda d: d["quality_scorers"]["tiny-hps-v2.1"]["fingerprint"].update(weights_sha256="0" * 64))
+    rows = {row.key: row for row in compare_runs(quality_runs["seed0"], other).rows}
+    assert rows["tiny-hps-v2.1"].difference is None
+    assert rows["tiny-hps-v2.1"].reason == "scored with other weights or preprocessing"
+    assert rows["tiny-pickscore"].difference is not None
