@@ -30,7 +30,7 @@ from .templating import data_uri, number, percent, render
 GRID_PROMPTS = 8  # prompts per dimension in a grid: enough to see collapse, small enough to stay light
 THUMBNAIL_PX = 112
 SKIPPED_ROWS = 50
-#: [choice] the quality score on the scatter's x axis: the paper's reward first, then the others
+#: [choice] the order of the scatter's quality rows: the paper's reward first, then the others
 QUALITY_PREFERENCE = ("hps-v2.1", "pickscore", "imagereward", "clip-score", "aesthetic-v2.5")
 DIMENSION_TITLES = {"id": "ID (faces)", "style": "Style", "layout": "Layout", "tonal": "Tonal"}
 RADAR_AXES = (("ids", "1 − IDS"), ("asc", "ASC"), ("sdi", "SDI"), ("pvs", "PVS"))
@@ -305,17 +305,19 @@ def charts(labels: list[str], runs: Sequence[LoadedRun]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "bars": data_uri(plots.score_bars(labels, bar_panels), "image/svg+xml") if keys else None,
         "radar": data_uri(plots.radar(labels, [name for _, name in RADAR_AXES], radar_values), "image/svg+xml"),
-        "radar_missing": missing, "scatter": None, "quality_key": None,
+        "radar_missing": missing, "scatter": None, "quality_names": [],
     }
     available = {k for r in runs for k, v in r.results.quality.items() if v.value is not None}
-    quality_key = next((k for k in QUALITY_PREFERENCE if k in available), min(available, default=None))
-    if quality_key is not None:
-        x = [r.results.quality[quality_key].value if quality_key in r.results.quality else None for r in runs]
-        name = next(r.results.quality[quality_key].name for r in runs if quality_key in r.results.quality)
+    quality_keys = [k for k in QUALITY_PREFERENCE if k in available] + sorted(available - set(QUALITY_PREFERENCE))
+    diversity = [(k, name) for k, name in RADAR_AXES if any(point(r.results.scores.get(k)).value is not None
+                                                             for r in runs)]
+    if quality_keys and diversity:
+        quality_panels = [plots.Panel(next(r.results.quality[k].name for r in runs if k in r.results.quality),
+                                      [point(r.results.quality.get(k)) for r in runs]) for k in quality_keys]
         panels = [plots.Panel(axis_name, [point(r.results.scores.get(k), flip=k == "ids") for r in runs])
-                  for k, axis_name in RADAR_AXES]
-        out["scatter"] = data_uri(plots.quality_scatter(labels, name, x, panels), "image/svg+xml")
-        out["quality_key"] = quality_key
+                  for k, axis_name in diversity]
+        out["scatter"] = data_uri(plots.quality_scatter(labels, quality_panels, panels), "image/svg+xml")
+        out["quality_names"] = [panel.title for panel in quality_panels]
     return out
 
 

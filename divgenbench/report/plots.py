@@ -107,19 +107,30 @@ def radar(models: Sequence[str], axes: Sequence[str], values: Sequence[Sequence[
     return to_svg(figure)
 
 
-def quality_scatter(models: Sequence[str], quality_name: str, quality: Sequence[float | None],
-                    panels: Sequence[Panel]) -> bytes:
-    """Diversity against quality: one panel per diversity axis, a dot per model that has both."""
+def _error(point: Point) -> list[list[float]] | None:
+    """matplotlib's asymmetric error bar for ``point`` (None without an interval)."""
+    if point.low is None or point.high is None:
+        return None
+    return [[max(point.value - point.low, 0.0)], [max(point.high - point.value, 0.0)]]
+
+
+def quality_scatter(models: Sequence[str], quality: Sequence[Panel], diversity: Sequence[Panel]) -> bytes:
+    """Diversity against quality: a row per quality score (x) and a column per diversity axis (y), a dot per
+    model that has both, its 95% intervals as error bars on both axes — preference mode collapse shows as
+    points moving right and down."""
     with rc_context(STYLE):
-        figure = Figure(figsize=(2.6 * len(panels), 2.8), layout="constrained")
-        for axis, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
-            for i, (model, x, point) in enumerate(zip(models, quality, panel.points)):
-                if x is None or point.value is None:
-                    continue
-                axis.scatter([x], [point.value], color=colour(i), s=28, zorder=3)
-                axis.annotate(_short(model, 14), (x, point.value), textcoords="offset points", xytext=(4, 3),
-                              fontsize=7)
-            axis.set_title(panel.title)
-            axis.set_xlabel(quality_name)
-            axis.margins(0.25)
+        figure = Figure(figsize=(2.6 * len(diversity), 2.5 * len(quality)), layout="constrained")
+        grid = figure.subplots(len(quality), len(diversity), squeeze=False)
+        for row, quality_panel in zip(grid, quality):
+            for axis, panel in zip(row, diversity):
+                for i, (model, x, y) in enumerate(zip(models, quality_panel.points, panel.points)):
+                    if x.value is None or y.value is None:
+                        continue
+                    axis.errorbar([x.value], [y.value], xerr=_error(x), yerr=_error(y), fmt="o", color=colour(i),
+                                  markersize=4.5, elinewidth=0.9, capsize=2, zorder=3)
+                    axis.annotate(_short(model, 14), (x.value, y.value), textcoords="offset points",
+                                  xytext=(4, 3), fontsize=7)
+                axis.set_title(panel.title)
+                axis.set_xlabel(quality_panel.title)
+                axis.margins(0.25)
     return to_svg(figure)

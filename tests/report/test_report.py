@@ -33,7 +33,9 @@ def full_scores(data, run):
     for key, value in {"ids": 0.280, "asc": 0.179, "sdi": 0.563}.items():
         data["scores"][key].update(value=value, interval={"low": value - 0.02, "high": value + 0.02}, n=24,
                                    status="computed", reason=None)
-    data["quality"]["hps-v2.1"] = {"name": "HPS-v2.1", "value": 0.310, "n": 24, "direction": "higher"}
+    data["quality"]["hps-v2.1"] = {"name": "HPS-v2.1", "value": 0.310, "n": 24, "direction": "higher",
+                                   "interval": {"low": 0.305, "high": 0.315}}
+    data["quality"]["pickscore"] = {"name": "PickScore", "value": 0.240, "n": 24, "direction": "higher"}
     samples = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
     layout = sorted({s["prompt_id"] for s in samples if s["dimension"] == "layout"})
     data["diagnostics"].update(face_detection_rate=0.95, count_accuracy=0.4, ids_within_group=0.41,
@@ -65,6 +67,32 @@ def test_report_is_self_contained_with_every_section(runs, tmp_path):
         assert element in html, element
     assert html.count('class="thumb"') == 3 * (8 + 8 + 8 * 4 + 8)  # 8 prompts per dimension, 4 layout images each
     assert 'id="quality-note"' not in html
+    assert "rows: HPS-v2.1, PickScore" in html  # every quality score gets its row of the scatter, HPS first
+
+
+def test_the_scatter_draws_every_quality_score_against_every_diversity_axis_with_error_bars(runs):
+    from divgenbench.report import plots
+    from divgenbench.report.html import charts
+
+    drawn = []
+    original = plots.quality_scatter
+
+    def spy(models, quality, diversity):
+        drawn.append((quality, diversity))
+        return original(models, quality, diversity)
+
+    loaded = [open_run(runs[k]) for k in ("varied", "full")]
+    try:
+        plots.quality_scatter = spy
+        out = charts(["varied", "full"], loaded)
+    finally:
+        plots.quality_scatter = original
+    quality, diversity = drawn[0]
+    assert [panel.title for panel in quality] == ["HPS-v2.1", "PickScore"] == out["quality_names"]
+    assert [panel.title for panel in diversity] == ["1 − IDS", "ASC", "SDI", "PVS"]
+    hps_full = quality[0].points[1]
+    assert (hps_full.value, hps_full.low, hps_full.high) == (0.310, 0.305, 0.315)  # the interval becomes the bar
+    assert diversity[0].points[1].value == pytest.approx(1 - 0.280)
 
 
 def test_runs_without_quality_explain_the_missing_scatter(runs):
