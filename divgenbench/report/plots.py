@@ -107,6 +107,30 @@ def radar(models: Sequence[str], axes: Sequence[str], values: Sequence[Sequence[
     return to_svg(figure)
 
 
+def pareto_scatter(models: Sequence[str], reward_name: str, reward: Sequence[float],
+                   panels: Sequence[tuple[Panel, Sequence[int]]]) -> bytes:
+    """Diversity (y, one panel per score) against one reward (x), a dot per model; each panel's Pareto front
+    (the models listed by index) ringed and joined by a line."""
+    with rc_context(STYLE):
+        figure = Figure(figsize=(2.7 * len(panels), 2.9), layout="constrained")
+        for axis, (panel, front) in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
+            for i, (model, x, y) in enumerate(zip(models, reward, panel.points)):
+                if y.value is None:
+                    continue
+                axis.scatter([x], [y.value], color=colour(i), s=26, zorder=3)
+                axis.annotate(_short(model, 16), (x, y.value), textcoords="offset points", xytext=(4, 3), fontsize=6.5)
+            if front:
+                xs, ys = [reward[i] for i in front], [panel.points[i].value for i in front]
+                axis.plot(xs, ys, color="#444", linewidth=0.9, linestyle="--", zorder=2, label="Pareto front")
+                axis.scatter(xs, ys, s=90, facecolors="none", edgecolors="#444", linewidths=0.9, zorder=2)
+            axis.set_title(panel.title)
+            axis.set_xlabel(reward_name)
+            axis.margins(0.2)
+        figure.legend(*figure.axes[0].get_legend_handles_labels(), loc="outside lower center", frameon=False,
+                      fontsize=7)
+    return to_svg(figure)
+
+
 def _error(point: Point) -> list[list[float]] | None:
     """matplotlib's asymmetric error bar for ``point`` (None without an interval)."""
     if point.low is None or point.high is None:

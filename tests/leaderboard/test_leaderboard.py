@@ -22,6 +22,9 @@ from divgenbench.leaderboard.build import (
     build_leaderboard,
     cell_text,
     build_rows,
+    load_valid_entries,
+    pareto_front,
+    render_leaderboard,
 )
 from divgenbench.leaderboard.entries import (
     MAX_ENTRY_BYTES,
@@ -282,6 +285,29 @@ def test_build_writes_page_and_readme_table_and_escapes(board):
     table = text.split(README_START)[1].split(README_END)[0].strip().splitlines()
     assert len(table) == 2 + 11 and all(line.count("|") == 8 for line in table)
     assert "<script>" not in text
+
+
+def test_the_pareto_front_keeps_exactly_the_undominated_entries():
+    points = [(0.31, 0.41), (0.36, 0.26), (0.343, 0.412), (0.30, 0.35), (0.343, 0.40), (0.36, 0.26)]
+    # 0, 3 and 4 are beaten on both by 2; the two equal points (1, 5) do not dominate each other
+    assert pareto_front(points) == [2, 1, 5]
+    assert pareto_front([(0.31, 0.41), (0.31, 0.41)]) == [0, 1] and pareto_front([(1.0, 2.0)]) == [0]
+    assert pareto_front([(0.1, 0.9), (0.2, 0.8), (0.3, 0.7)]) == [0, 1, 2]  # a pure trade-off: all on the front
+
+
+def test_the_committed_board_plots_diversity_against_reward_with_the_front(tmp_path):
+    rows = build_rows(load_valid_entries(REPO / "leaderboard" / "entries"))
+    html = render_leaderboard(rows)
+    assert 'id="trade-off-chart"' in html and "Pareto front" in html
+    by_name = {r.entry.submission.name: r for r in rows}
+    points = [(r.quality["hps-v2.1"], 1 - r.scores["ids"].value) for r in rows if r.quality.get("hps-v2.1")]
+    names = [n for n, r in by_name.items() if r.quality.get("hps-v2.1")]
+    on_front = {names[i] for i in pareto_front(points)}
+    # Table 1 + 2: Flow-GRPO has the most reward, D2-Align (HPS+CLIP) the most identity diversity; FLUX.1-dev and
+    # SRPO are beaten on both by D2-Align (HPS+CLIP) and so sit off the IDS front
+    assert {"Flow-GRPO", "D2-Align (HPS+CLIP)"} <= on_front and not {"FLUX.1-dev", "SRPO"} & on_front
+    few = render_leaderboard(rows[:1])
+    assert 'id="trade-off-note"' in few and 'id="trade-off-chart"' not in few
 
 
 def test_committed_page_and_readme_are_up_to_date(tmp_path):
