@@ -35,7 +35,8 @@ def plan_command(
     chosen = get_protocol(protocol)
     rows = plan_rows(prompts_for(chosen, prompts_source), chosen, limit)
     write_plan(rows, output)
-    again = f" --protocol {protocol}" + (f" --limit {limit}" if limit else "")
+    again = (f" --protocol {protocol}" + (f" --limit {limit}" if limit else "")
+             + (f" --prompts-source {prompts_source}" if prompts_source != "bundled" else ""))
     console.print(f"{len(rows)} images → {output}\nsave each image at its row's `file` under {output.parent}, "
                   f"seeded with its `seed`, then:\n  divgenbench eval --model folder --model-args "
                   f"path={output.parent},manifest={output.name}{again}", highlight=False, soft_wrap=True)
