@@ -157,7 +157,7 @@ def weight_file_sha256(path: Path) -> str:
     """sha256 of a weight file, remembered on disk per (size, mtime, inode) under ``$DIVGENBENCH_HOME/hash-memo``.
 
     Every run checks its weights against their pins before the first image; without the memo each process (each
-    rank of an 8-GPU launch, each resume) would re-read ~15 GB of weights to do it. A file rewritten in place
+    rank of an 8-GPU launch, each resume) would re-read ~16 GB of weights to do it. A file rewritten in place
     changes its mtime (and usually size or inode), so it is hashed again; a file changed in the last
     ``RACY_SECONDS`` is never remembered, because a second rewrite within one timestamp tick would keep its
     stat (git's "racy clean" rule). The memo lives in the user's own cache, beside the weights it vouches for.
