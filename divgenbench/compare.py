@@ -24,7 +24,7 @@ comparison: quality scorers are independent of each other and of the diversity s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from .errors import DataError
 from .metrics.bootstrap import CONFIDENCE, RESAMPLES, SEED
 from .metrics.compare import PairedDifference, paired_bootstrap_difference
 from .metrics import METRICS
-from .metrics.base import FeatureTable, Metric, MetricContext
+from .metrics.base import FeatureTable, MetricContext
 from .quality.base import quality_statistic
 from .reference import StyleReferenceLoader
 from .results.choices import INTERVAL_ONLY
@@ -147,7 +147,7 @@ def compare_score(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext, 
     table_b = b.feature_table(score.feature, score.dimensions)
     if not score.needs_reference_run:  # those were computed against the run's own reference run's features
         for run, table, recorded in ((a, table_a, value_a), (b, table_b, value_b)):
-            check_against_sidecars(run, score, table, recorded, context)
+            check_against_sidecars(run, recorded, lambda table=table: score.statistic(table, context).value())
     prompts = shared_prompts(table_a, table_b)
     if not prompts:
         return ScoreComparison(**row, difference=None, reason="no shared prompts with features in both runs")
@@ -174,19 +174,9 @@ def compare_quality(key: str, a: LoadedRun, b: LoadedRun, context: MetricContext
     scorers = [r.results.quality_scorers.get(key) for r in (a, b)]
     if None in scorers or scorers[0].fingerprint != scorers[1].fingerprint:
         return ScoreComparison(**row, difference=None, reason="scored with other weights or preprocessing")
-    tables = []
-    for run, recorded in ((a, value_a), (b, value_b)):
-        table = run.quality_table(key)
-        try:
-            recomputed: float | None = quality_statistic(table)[0].value()
-        except ValueError:
-            recomputed = None
-        if recomputed is None or not math.isclose(recomputed, recorded.value, rel_tol=SIDECAR_TOLERANCE,
-                                                  abs_tol=1e-12):
-            raise DataError(f"{run.results_file} records {recorded.name} = {recorded.value!r}, but its own "
-                            f"sidecar in {run.run.features_dir} gives {recomputed!r}",
-                            f"re-score the run so results and sidecars agree: `divgenbench score {run.run.root}`")
-        tables.append(table)
+    tables = [a.quality_table(key), b.quality_table(key)]
+    for run, table, recorded in ((a, tables[0], value_a), (b, tables[1], value_b)):
+        check_against_sidecars(run, recorded, lambda table=table: quality_statistic(table)[0].value())
     prompts = shared_prompts(*tables)
     if not prompts:
         return ScoreComparison(**row, difference=None, reason="no shared prompts scored in both runs")
@@ -202,11 +192,11 @@ def _unused_reference_metric(key: str, a: LoadedRun, b: LoadedRun) -> bool:
     return key in METRICS and METRICS.get(key).needs_reference_run and statuses == {"not-computed"}
 
 
-def check_against_sidecars(run: LoadedRun, score: Metric, table: FeatureTable, recorded: ScoreValue,
-                           context: MetricContext) -> None:
-    """Refuse a run whose recorded value is not what its own sidecar features give."""
+def check_against_sidecars(run: LoadedRun, recorded: ScoreValue, recompute: Callable[[], float]) -> None:
+    """Refuse a run whose recorded value is not what its own sidecar features give (``recompute``: the
+    score's point value from them)."""
     try:
-        recomputed: float | None = score.statistic(table, context).value()
+        recomputed: float | None = recompute()
     except ValueError:  # Undefined on the sidecar's features
         recomputed = None
     if recomputed is None or not math.isclose(recomputed, recorded.value, rel_tol=SIDECAR_TOLERANCE,

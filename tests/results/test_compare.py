@@ -147,7 +147,7 @@ def test_quality_scores_are_compared_paired_over_shared_prompts(quality_runs):
 def test_a_quality_value_that_disagrees_with_its_sidecar_is_refused(quality_runs, tmp_path):
     edited = edited_copy(quality_runs["copy"], tmp_path / "edited",
                          lambda d: d["quality"]["tiny-pickscore"].update(value=0.5))
-    with pytest.raises(DataError, match=r"records PickScore = 0\.5, but its own sidecar .* gives"):
+    with pytest.raises(DataError, match=r"records PickScore = 0\.5, but its own sidecars .* give"):
         compare_runs(quality_runs["seed0"], edited)
 
 
