@@ -509,7 +509,8 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
     at the barrier, so when it returns on rank 0 all images of the job exist. The generator loads only when
     images are missing; its resolved settings and notes go to the run's generator.json, which later
     processes (other ranks, resumes, merged runs) read instead of loading the model. Everything is checked
-    (``plan``) before run.json is written, so a refused command leaves nothing that blocks the corrected one.
+    (``plan``) before run.json is written, and run.json is written only once the model has loaded, so a
+    refused command (a bad argument, or weights that are not there) leaves nothing that blocks the corrected one.
     """
     reporter = reporter or Reporter(quiet=True)
     processes = processes or launcher_processes()
@@ -517,7 +518,7 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
     bank, generator = prepared.bank, prepared.generator
     run = RunDir(config.output)
     run.prepare()
-    run.check_config(prepared.identity)
+    run.check_config(prepared.identity, record=False)  # another run's folder is refused before any loading
     run.remove_stale_temporaries()
 
     requests = plan_requests(bank, prepared.protocol, config.limit)
@@ -533,7 +534,8 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
         with timer("load_model_s"):
             generator.load()
             summary.description = {**generator.describe(), "notes": generator.notes(requests)}
-            atomic_write_json(run.generator_info_path, summary.description)
+        run.check_config(prepared.identity)  # the model loaded: this run's settings are now the folder's
+        atomic_write_json(run.generator_info_path, summary.description)
         label = f"generating with {generator.name}" + (f" (share {share})" if share.count > 1 else "")
         try:
             with timer("generate_s"), reporter.task(label, len(todo)) as advance:
@@ -543,6 +545,7 @@ def generate(config: EvalConfig, reporter: Reporter | None = None, processes: Pr
             raise RunInterrupted(f"interrupted: {done} of {len(planned)} images done; rerun the same command "
                                  "to resume", summary.timings) from exc
     else:
+        run.check_config(prepared.identity)
         reporter.note(f"all {len(planned)} images of share {share} already in {run.root}")
     processes.barrier()
     remove_finished_locks(run, share.select(requests))

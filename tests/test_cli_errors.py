@@ -78,6 +78,20 @@ def test_user_errors_stop_before_any_image_and_the_corrected_command_runs(tmp_pa
 
 
 @pytest.mark.slow
+def test_weights_that_fail_to_load_leave_no_run_json_and_the_corrected_command_runs(tmp_path):
+    """A model whose weights are not there fails when it loads, after the plan: run.json is written only once
+    the model has loaded, so fixing the model arguments in the same folder works."""
+    out = tmp_path / "run"
+    missing = run_cli("eval", "--model", "diffusers", "--model-args", f"pretrained={tmp_path / 'no' / 'such' / 'model'}",
+                      "--limit", "1", "-q", "-o", str(out), "--generate-only")
+    assert_one_clear_line(missing, "neither an existing folder nor a hub repo id")
+    assert not (out / "run.json").exists() and not list(out.rglob("*.png"))
+    fixed = run_cli("eval", "--limit", "1", "-q", "-o", str(out), "--generate-only")
+    assert fixed.returncode == 0, fixed.stderr
+    assert (out / "run.json").exists() and list(out.rglob("*.png"))
+
+
+@pytest.mark.slow
 def test_resuming_with_explicit_defaults_works_and_other_numerics_are_refused(tmp_path):
     out = str(tmp_path / "run")
     assert run_cli("eval", "--limit", "1", "-q", "-o", out, "--no-report", "--resamples", "20").returncode == 0

@@ -131,8 +131,10 @@ class RunDir:
             removed += 1
         return removed
 
-    def check_config(self, config: dict) -> None:
-        """Refuse to continue a run made with other settings (it would mix two models' images)."""
+    def check_config(self, config: dict, *, record: bool = True) -> None:
+        """Refuse to continue a run made with other settings (it would mix two models' images); a new run's
+        settings are written as run.json unless ``record`` is False (checked now, written once the model
+        loaded)."""
         if self.config_path.exists():
             try:
                 previous = json.loads(self.config_path.read_text(encoding="utf-8"))
@@ -145,7 +147,7 @@ class RunDir:
                 raise ConfigError(
                     f"{self.root} holds a run with other settings ({'; '.join(changed)})",
                     "use another --output, or the same settings to resume")
-        else:
+        elif record:
             atomic_write_json(self.config_path, config)
 
     # --- journal ---------------------------------------------------------------------------------
