@@ -13,6 +13,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from .errors import DataError
+
 #: [choice] a results file is ~10–100 kB (a skipped-image list of a 10,000-image run stays below 2 MB)
 MAX_JSON_BYTES = 16 << 20
 #: [choice] seeds and counts fit in 20 digits; Python itself refuses ints past 4,300 digits with a ValueError
@@ -64,3 +66,20 @@ def too_big(data: bytes | str, limit: int | None = None) -> str | None:
     """Why ``data`` is refused for its size, or None."""
     limit = MAX_JSON_BYTES if limit is None else limit
     return f"over the {limit}-byte limit" if len(data) > limit else None
+
+
+def read_text(path: Path | str, what: str, *, fix: str, unreadable_fix: str | None = None,
+              limit: int | None = None, encoding: str = "utf-8") -> str:
+    """The text of a file someone else made, read up to a bound: unreadable, not UTF-8 or too big is one
+    ``DataError`` naming ``what`` (e.g. "manifest") and the path, with ``fix`` (``unreadable_fix`` when the file
+    cannot be read at all). ``encoding`` ``utf-8-sig`` also accepts a byte-order mark (spreadsheet exports)."""
+    try:
+        data = read_bounded(path, limit)
+    except OSError as exc:
+        raise DataError(f"cannot read {what} {path}: {exc.strerror or exc}", unreadable_fix or fix) from exc
+    if too_big(data, limit):
+        raise DataError(f"{what} {path} is {too_big(data, limit)}", fix)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{what} {path} is not UTF-8 text (byte {exc.start})", fix) from exc

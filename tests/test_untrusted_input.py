@@ -167,3 +167,27 @@ def test_disk_full_mid_run_leaves_nothing_half_written_and_resumes(tmp_path, mon
 def test_over_long_output_name(tmp_path, monkeypatch, capsys):
     code, err = run_main(monkeypatch, capsys, *EVAL, "-o", str(tmp_path / ("r" * 300)))
     assert_one_line(code, err, "is not writable", "--output")
+
+
+def test_one_bounded_text_reader_for_every_jsonl_file_others_send(tmp_path, monkeypatch):
+    """Manifests, prompt files, HPDv2 prompts and samples.jsonl go through ``strictjson.read_text``: an
+    unreadable, non-UTF-8 or oversized file is one DataError naming it; samples.jsonl is bounded too now."""
+    from divgenbench import strictjson
+    from divgenbench.errors import DataError
+    from divgenbench.rundir import RunDir
+    from divgenbench.rundir.samples import read_samples
+
+    path = tmp_path / "f.jsonl"
+    with pytest.raises(DataError, match=f"cannot read manifest {path}"):
+        strictjson.read_text(path, "manifest", fix="f", unreadable_fix="u")
+    path.write_bytes(b"\xef\xbb\xbf{}\n")
+    assert strictjson.read_text(path, "manifest", fix="f", encoding="utf-8-sig") == "{}\n"
+    path.write_bytes(b"{\xff}\n")
+    with pytest.raises(DataError, match="is not UTF-8 text \\(byte 1\\)"):
+        strictjson.read_text(path, "manifest", fix="f")
+    run = RunDir(tmp_path / "run")
+    run.prepare()
+    run.samples_path.write_text("{}\n" * 50)
+    monkeypatch.setattr(strictjson, "MAX_JSON_BYTES", 100)
+    with pytest.raises(DataError, match="samples file .* is over the 100-byte limit"):
+        read_samples(run)

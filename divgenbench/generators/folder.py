@@ -48,18 +48,10 @@ NOTE_EXAMPLES = 5
 def _rows(manifest: Path) -> Iterator[tuple[int, Any]]:
     """(line number, raw row) of a JSONL or CSV manifest; a file that is too big, unreadable or not UTF-8
     is one DataError, a line that is not strict JSON one malformed row."""
-    try:
-        data = strictjson.read_bounded(manifest)
-        text = data.decode("utf-8-sig")
-    except OSError as exc:
-        raise DataError(f"cannot read manifest {manifest}: {exc.strerror or exc}",
-                        "check the --model-args manifest=FILE path and its permissions") from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(f"manifest {manifest} is not UTF-8 text (byte {exc.start})",
-                        "save it as UTF-8 (one JSON object per line, or CSV with a prompt_id,k,file header)") from exc
-    if strictjson.too_big(data):
-        raise DataError(f"manifest {manifest} is {strictjson.too_big(data)}",
-                        "one row per image stays far below it: check that FILE is the manifest")
+    text = strictjson.read_text(manifest, "manifest", encoding="utf-8-sig",
+                                fix="save it as UTF-8, one JSON object per line or CSV with a prompt_id,k,file "
+                                    "header, one row per image (far below the size limit)",
+                                unreadable_fix="check the --model-args manifest=FILE path and its permissions")
     if manifest.suffix.lower() == ".csv":
         reader = csv.DictReader(text.splitlines())
         missing = [f for f in MANIFEST_FIELDS if f not in (reader.fieldnames or [])]

@@ -194,17 +194,9 @@ def load_folder(folder: Path, source: str) -> PromptBank:
     seen: dict[str, str] = {}
     for d in DIMENSIONS:
         path = folder / f"{d}.jsonl"
-        try:
-            data = strictjson.read_bounded(path)
-            lines = data.decode("utf-8").splitlines()
-        except UnicodeDecodeError as exc:
-            raise DataError(f"prompts file {path} is not UTF-8 text (byte {exc.start})",
-                            "rebuild it with `divgenbench prompts build`") from exc
-        except OSError as exc:
-            raise DataError(f"cannot read prompts file {path}: {exc.strerror or exc}",
-                            "pass --prompts-source bundled, or a folder holding id/style/layout/tonal .jsonl") from exc
-        if strictjson.too_big(data):
-            raise DataError(f"prompts file {path} is {strictjson.too_big(data)}", "rebuild it with `divgenbench prompts build`")
+        lines = strictjson.read_text(path, "prompts file", fix="rebuild it with `divgenbench prompts build`",
+                                     unreadable_fix="pass --prompts-source bundled, or a folder holding "
+                                                    "id/style/layout/tonal .jsonl").splitlines()
         records[d] = []
         for number, line in enumerate(lines, 1):
             if not line.strip():

@@ -67,9 +67,7 @@ def _read_category(path: Path, category: str) -> list[str]:
     """One category file: a JSON list of non-empty strings (untrusted input: bounded, strict, one error)."""
     fix = f"restore {path.name} from {HPDV2_DATASET} (revision {HPDV2_REVISION[:12]}…)"
     try:
-        texts = strictjson.loads(strictjson.read_bounded(path))
-    except OSError as exc:
-        raise DataError(f"cannot read HPDv2 prompts file {path}: {exc.strerror or exc}", fix) from exc
+        texts = strictjson.loads(strictjson.read_text(path, "HPDv2 prompts file", fix=fix))
     except strictjson.JSONInputError as exc:
         raise DataError(f"HPDv2 prompts file {path}: {exc}", fix) from exc
     if not isinstance(texts, list) or not texts:

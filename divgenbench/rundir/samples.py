@@ -29,14 +29,10 @@ def write_samples(run: RunDir, samples: Sequence[GeneratedImage]) -> None:
 
 def read_samples(run: RunDir) -> list[GeneratedImage]:
     """The per-image records of a run; a broken line is an error naming the line."""
-    try:
-        lines = run.samples_path.read_bytes().decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{run.samples_path} is not UTF-8 text (byte {exc.start})",
-                        "restore the file, or re-run `divgenbench eval` on the run directory") from exc
-    except OSError as exc:
-        raise DataError(f"cannot read {run.samples_path}: {exc.strerror or exc}",
-                        "keep samples.jsonl next to results.json (it is written by `divgenbench eval`)") from exc
+    lines = strictjson.read_text(run.samples_path, "samples file",
+                                 fix="restore the file, or re-run `divgenbench eval` on the run directory",
+                                 unreadable_fix="keep samples.jsonl next to results.json (it is written by "
+                                                "`divgenbench eval`)").splitlines()
     samples = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
