@@ -17,8 +17,10 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+#: ``text.parse_math`` off: model names come from other people's results and entries, and "$…$" in one would
+#: otherwise be parsed as mathtext (a stray "$\\frac{" stops the whole chart with a parse error)
 STYLE = {"svg.hashsalt": "divgenbench", "svg.fonttype": "path", "font.size": 9, "axes.spines.top": False,
-         "axes.spines.right": False}
+         "axes.spines.right": False, "text.parse_math": False}
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
            "#64b5cd")
 MISSING_TEXT = "n/a"

@@ -300,3 +300,16 @@ def test_an_unwritable_report_output_is_one_config_error(make_run, tmp_path, mon
     with pytest.raises(ConfigError, match=f"cannot write the report to .*{os.strerror(getattr(errno, errno_name))}"):
         write_report([run], tmp_path / "r.html")
     assert list(tmp_path.iterdir()) == []  # no half-written temporary left behind
+
+
+def test_charts_draw_model_names_literally_even_with_mathtext_in_them():
+    """Names come from other people's results and entries: "$\\frac{" must be drawn as text, not parsed."""
+    from divgenbench.report import plots
+    from divgenbench.report.plots import Panel, Point
+
+    names = ["$\\frac{$ evil", "ok"]
+    panel = Panel("PVS ↑", [Point(0.3, 0.2, 0.4), Point(0.5)])
+    for svg in (plots.score_bars(names, [panel]), plots.radar(names, ["a", "b", "c"], [[0.1, 0.2, 0.3]] * 2),
+                plots.quality_scatter(names, [panel], [panel]), plots.pareto_scatter(names, "HPS", [0.3, 0.4],
+                                                                                     [(panel, [0, 1])])):
+        assert svg.startswith(b"<?xml")
